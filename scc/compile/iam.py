@@ -1,0 +1,86 @@
+"""Compile IAM: per service an execution role that reads exactly its secrets and a task role with
+exactly the declared permissions; the Service Connect TLS infrastructure role when needed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import Sub, iam
+
+from scc.model import Service
+from scc.naming import Ids
+
+EXECUTION_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+TLS_POLICY = ("arn:${AWS::Partition}:iam::aws:policy/service-role/"
+              "AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity")
+TLS_ROLE = "ServiceConnectTlsRole"
+# ECS Exec's agent channel; these actions take no resource-level permissions.
+EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+
+
+def _trust(principal: str, confused_deputy: bool) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": principal}, "Action": "sts:AssumeRole"}
+    if confused_deputy:
+        # Only ECS acting for this account may assume the role (AWS's confused-deputy guidance).
+        statement["Condition"] = {
+            "ArnLike": {"aws:SourceArn": Sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*")},
+            "StringEquals": {"aws:SourceAccount": Sub("${AWS::AccountId}")},
+        }
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def secret_resource(arn: str) -> str:
+    """The IAM resource of a `secrets` value: Secrets Manager values may carry
+    `:json-key:version-stage:version-id` after the secret ARN, which IAM does not match."""
+    parts = arn.split(":")
+    if parts[2] == "secretsmanager":
+        return ":".join(parts[:7])
+    return arn
+
+
+def execution_role(svc: Service) -> iam.Role:
+    ids = Ids(svc.name)
+    policies = []
+    if svc.secrets:
+        statements = []
+        sm = sorted({secret_resource(a) for _, a in svc.secrets if ":secretsmanager:" in a})
+        ssm = sorted({a for _, a in svc.secrets if ":ssm:" in a})
+        if sm:
+            statements.append({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": sm})
+        if ssm:
+            statements.append({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": ssm})
+        policies.append(iam.Policy(PolicyName="read-secrets",
+                                   PolicyDocument={"Version": "2012-10-17", "Statement": statements}))
+    role = iam.Role(ids.execution_role, AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com", True),
+                    ManagedPolicyArns=[Sub(EXECUTION_POLICY)])
+    if policies:
+        role.Policies = policies
+    return role
+
+
+def task_role(svc: Service) -> iam.Role:
+    ids = Ids(svc.name)
+    policies = []
+    if svc.policies:
+        policies.append(iam.Policy(PolicyName="application", PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": s.effect, "Action": list(s.actions), "Resource": list(s.resources)}
+                          for s in svc.policies],
+        }))
+    if svc.exec:
+        policies.append(iam.Policy(PolicyName="ecs-exec", PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": EXEC_ACTIONS, "Resource": "*"}],
+        }))
+    role = iam.Role(ids.task_role, AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com", True))
+    if policies:
+        role.Policies = policies
+    if svc.managed_policies:
+        role.ManagedPolicyArns = list(svc.managed_policies)
+    return role
+
+
+def tls_role() -> iam.Role:
+    return iam.Role(TLS_ROLE, AssumeRolePolicyDocument=_trust("ecs.amazonaws.com", False),
+                    ManagedPolicyArns=[Sub(TLS_POLICY)])

@@ -1,0 +1,26 @@
+"""Stage lint: rendered template text -> diagnostics from cfn-lint, run in process and mapped
+back to the part of the spec that produced each resource."""
+
+from __future__ import annotations
+
+from scc.codes import problem
+from scc.diagnostics import Diagnostic, Path
+
+
+def lint(text: str, regions: tuple[str, ...], ignore: tuple[str, ...], origin: dict[str, Path]) -> list[Diagnostic]:
+    from cfnlint.api import ManualArgs  # slow import: kept off the start-up path
+    from cfnlint.api import lint as cfn_lint
+
+    cfn_ignore = [c for c in ignore if not c.startswith("SCC")]
+    matches = cfn_lint(text, config=ManualArgs(regions=list(regions), ignore_checks=cfn_ignore))
+    out = []
+    for m in matches:
+        where = list(m.path or [])
+        resource = where[1] if len(where) > 1 and where[0] in ("Resources", "Outputs", "Parameters") else None
+        spec_path = origin.get(resource, ()) if resource else ()
+        location = "/".join(str(p) for p in where) or f"line {m.linenumber}"
+        code = "SCC901" if m.rule.severity == "error" else "SCC902"
+        hint = ("this is a bug in scc: please report it with your spec" if code == "SCC901"
+                else f"silence it with lint.ignore: [{m.rule.id}] if it is intended")
+        out.append(problem(code, f"cfn-lint {m.rule.id} at {location}: {m.message}", spec_path, hint=hint))
+    return out

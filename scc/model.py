@@ -1,0 +1,328 @@
+"""Stage model: schema-valid data -> frozen dataclasses with `defaults` merged and every default
+of the spec language applied. Builds only; judging is for rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scc.diagnostics import Path
+from scc.spec import Source
+
+DEFAULT_CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+CAPACITY_SHORTHAND = {"fargate": {"FARGATE": 1}, "fargate-spot": {"FARGATE_SPOT": 1}}
+
+
+@dataclass(frozen=True)
+class Tls:
+    pca_arn: str
+    kms_key: str | None
+    role_arn: str | None
+
+
+@dataclass(frozen=True)
+class Port:
+    name: str
+    named: bool  # False when the name defaulted to the service name
+    port: int
+    app_protocol: str  # "tcp" when appProtocol is omitted
+    publish: bool
+    discovery_name: str
+    alias_dns: str
+    alias_port: int
+    idle_timeout: int | None
+    per_request_timeout: int | None
+    tls: Tls | None
+    given: frozenset[str]  # keys written in the spec, to refuse settings that would be ignored
+    path: Path
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str
+    port: str | None
+    env: str | None
+    ordered: bool
+    path: Path
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    command: tuple[str, ...]
+    interval: int
+    timeout: int
+    retries: int
+    start_period: int
+
+
+@dataclass(frozen=True)
+class Deployment:
+    strategy: str
+    min_healthy_percent: int
+    max_percent: int
+    circuit_breaker: bool
+    rollback: bool
+    controller: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    effect: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    image: str
+    cpu: int
+    memory: int
+    desired_count: int
+    platform: str
+    capacity: tuple[tuple[str, int], ...]
+    command: tuple[str, ...]
+    entry_point: tuple[str, ...]
+    environment: tuple[tuple[str, str], ...]
+    secrets: tuple[tuple[str, str], ...]
+    ports: tuple[Port, ...]
+    role: str
+    calls: tuple[Call, ...]
+    depends_on: tuple[str, ...]
+    health_check: HealthCheck | None
+    stop_timeout: int
+    deployment: Deployment
+    policies: tuple[Statement, ...]
+    managed_policies: tuple[str, ...]
+    exec: bool
+    log_retention_days: int
+    access_logs: str | None
+    # Where each merged field came from: `services.<name>...` or `defaults...`.
+    origins: tuple[tuple[Path, Path], ...]
+
+    @property
+    def service_connect(self) -> bool:
+        return self.role != "none"
+
+    @property
+    def published(self) -> tuple[Port, ...]:
+        return tuple(p for p in self.ports if p.publish)
+
+    def at(self, *keys: str | int) -> Path:
+        """The spec path of a field of this service, following `defaults` where it came from."""
+        return _locate(dict(self.origins), self.name, keys)
+
+
+@dataclass(frozen=True)
+class Namespace:
+    name: str
+    type: str
+    existing: str | None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    existing: bool
+    container_insights: str
+    capacity_providers: tuple[str, ...]
+    given: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Network:
+    vpc: str | None
+    subnets: tuple[str, ...]
+    assign_public_ip: bool
+
+
+@dataclass(frozen=True)
+class App:
+    file: str
+    name: str
+    description: str | None
+    tags: tuple[tuple[str, str], ...]
+    namespace: Namespace | None
+    cluster: Cluster
+    network: Network
+    services: tuple[Service, ...]
+    lint_regions: tuple[str, ...]
+    lint_ignore: tuple[str, ...]
+
+    def service(self, name: str) -> Service | None:
+        return next((s for s in self.services if s.name == name), None)
+
+
+def _locate(origins: dict[Path, Path], name: str, keys: Path) -> Path:
+    for probe in range(len(keys), 0, -1):
+        hit = origins.get(tuple(keys[:probe]))
+        if hit is not None:
+            return (*hit, *keys[probe:])
+    return ("services", name, *keys)
+
+
+def merge(base: Any, over: Any) -> Any:
+    """Deep merge for `defaults` (and later environments): maps merge, lists and scalars replace."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = merge(base[key], value) if key in base else value
+        return out
+    return over
+
+
+def _origins(name: str, own: dict[str, Any], defaults: dict[str, Any], src: Source) -> tuple[tuple[Path, Path], ...]:
+    """Map each leaf path of the merged service to the spec path that set it."""
+    found: dict[Path, Path] = {}
+
+    def walk(data: Any, rel: Path, base: Path) -> None:
+        found.setdefault(rel, (*base, *rel))
+        if isinstance(data, dict):
+            for key, value in data.items():
+                walk(value, (*rel, key), base)
+        elif isinstance(data, list):
+            for i, value in enumerate(data):
+                walk(value, (*rel, i), base)
+
+    walk(own, (), ("services", name))
+    walk(defaults, (), ("defaults",))
+    found.pop((), None)
+    return tuple(sorted(found.items(), key=lambda kv: [str(p) for p in kv[0]]))
+
+
+def _port(raw: dict[str, Any], index: int, svc: str, role: str, namespace: str | None, path: Path) -> Port:
+    name = raw.get("name", svc)
+    discovery = raw.get("discoveryName", name)
+    alias = raw.get("alias", {})
+    timeout = raw.get("timeout", {})
+    tls = raw.get("tls")
+    default_dns = f"{discovery}.{namespace}" if namespace else discovery
+    return Port(
+        name=name,
+        named="name" in raw,
+        port=raw["port"],
+        app_protocol=raw.get("appProtocol", "tcp"),
+        publish=raw.get("publish", role == "client-server"),
+        discovery_name=discovery,
+        alias_dns=alias.get("dnsName", default_dns),
+        alias_port=alias.get("port", raw["port"]),
+        idle_timeout=timeout.get("idle"),
+        per_request_timeout=timeout.get("perRequest"),
+        tls=Tls(tls["pcaArn"], tls.get("kmsKey"), tls.get("roleArn")) if tls else None,
+        given=frozenset(raw),
+        path=path,
+    )
+
+
+def _service(name: str, raw: dict[str, Any], namespace: str | None, at: Any) -> dict[str, Any]:
+    ports_raw = raw.get("ports", [])
+    role = raw.get("role", "client-server" if ports_raw else "client")
+    hc = raw.get("healthCheck")
+    dep = raw.get("deployment", {})
+    cb = dep.get("circuitBreaker", {})
+    capacity = raw.get("capacity", "fargate")
+    capacity = CAPACITY_SHORTHAND[capacity] if isinstance(capacity, str) else capacity
+    calls = []
+    for i, c in enumerate(raw.get("calls", [])):
+        c = {"service": c} if isinstance(c, str) else c
+        calls.append(Call(c["service"], c.get("port"), c.get("env"), c.get("ordered", True), at("calls", i)))
+    role_doc = raw.get("taskRole", {})
+    command = hc["command"] if hc else None
+    return dict(
+        name=name,
+        image=raw["image"],
+        cpu=raw.get("cpu", 256),
+        memory=raw.get("memory", 512),
+        desired_count=raw.get("desiredCount", 1),
+        platform=raw.get("platform", "x86_64"),
+        capacity=tuple(sorted(capacity.items())),
+        command=tuple(raw.get("command", ())),
+        entry_point=tuple(raw.get("entryPoint", ())),
+        environment=tuple((k, str(v)) for k, v in raw.get("environment", {}).items()),
+        secrets=tuple(raw.get("secrets", {}).items()),
+        ports=tuple(_port(p, i, name, role, namespace, at("ports", i)) for i, p in enumerate(ports_raw)),
+        role=role,
+        calls=tuple(calls),
+        depends_on=tuple(raw.get("dependsOn", ())),
+        health_check=HealthCheck(
+            command=("CMD-SHELL", command) if isinstance(command, str) else tuple(command),
+            interval=hc.get("interval", 30),
+            timeout=hc.get("timeout", 5),
+            retries=hc.get("retries", 3),
+            start_period=hc.get("startPeriod", 0),
+        ) if hc else None,
+        stop_timeout=raw.get("stopTimeout", 30),
+        deployment=Deployment(
+            strategy=dep.get("strategy", "rolling"),
+            min_healthy_percent=dep.get("minHealthyPercent", 100),
+            max_percent=dep.get("maxPercent", 200),
+            circuit_breaker=cb.get("enabled", True),
+            rollback=cb.get("rollback", True),
+            controller=dep.get("controller", "ecs"),
+        ),
+        policies=tuple(Statement(s.get("effect", "Allow"), tuple(s["actions"]), tuple(s["resources"]))
+                       for s in role_doc.get("policies", [])),
+        managed_policies=tuple(role_doc.get("managedPolicies", ())),
+        exec=raw.get("exec", False),
+        log_retention_days=raw.get("logs", {}).get("retentionDays", 30),
+        access_logs=raw.get("serviceConnect", {}).get("accessLogs"),
+    )
+
+
+def build(src: Source) -> App:
+    data = src.data
+    ns_raw = data.get("namespace")
+    ns_raw = {"name": ns_raw} if isinstance(ns_raw, str) else ns_raw
+    namespace = Namespace(ns_raw["name"], ns_raw.get("type", "http"), ns_raw.get("existing")) if ns_raw else None
+    cl_raw = data.get("cluster", data["name"])
+    cl_raw = {"name": cl_raw} if isinstance(cl_raw, str) else cl_raw
+    net = data.get("network", {})
+    defaults = data.get("defaults", {})
+    services = []
+    for name, own in data["services"].items():
+        origins = _origins(name, own, defaults, src)
+        lookup = dict(origins)
+
+        def at(*keys: str | int, _lookup: dict[Path, Path] = lookup, _name: str = name) -> Path:
+            return _locate(_lookup, _name, keys)
+
+        fields = _service(name, merge(defaults, own), namespace.name if namespace else None, at)
+        services.append(Service(**fields, origins=origins))
+    lint = data.get("lint", {})
+    return App(
+        file=src.file,
+        name=data["name"],
+        description=data.get("description"),
+        tags=tuple(data.get("tags", {}).items()),
+        namespace=namespace,
+        cluster=Cluster(
+            name=cl_raw["name"],
+            existing=cl_raw.get("existing", False),
+            container_insights=cl_raw.get("containerInsights", "disabled"),
+            capacity_providers=tuple(cl_raw.get("capacityProviders", DEFAULT_CAPACITY_PROVIDERS)),
+            given=frozenset(cl_raw),
+        ),
+        network=Network(net.get("vpc"), tuple(net.get("subnets", ())), net.get("assignPublicIp", False)),
+        services=tuple(services),
+        lint_regions=tuple(lint.get("regions", ("us-east-1",))),
+        lint_ignore=tuple(lint.get("ignore", ())),
+    )
+
+
+def call_target(app: App, call: Call) -> tuple[Service, Port] | None:
+    """The service and published port a call reaches, or None when the call is not valid
+    (rules say why). Shared by rules and compile so both read calls the same way."""
+    callee = app.service(call.service)
+    if callee is None or not callee.service_connect:
+        return None
+    published = callee.published
+    if call.port is None:
+        return (callee, published[0]) if len(published) == 1 else None
+    port = next((p for p in published if p.name == call.port), None)
+    return (callee, port) if port else None
+
+
+def call_env(call: Call) -> str:
+    from scc.naming import url_env
+
+    return call.env or url_env(call.service)

@@ -1,0 +1,69 @@
+"""Logical ids, environment variable names and URLs: the only place names are made."""
+
+from __future__ import annotations
+
+import re
+
+
+def camel(name: str) -> str:
+    """`order-api` -> `OrderApi`; CloudFormation logical ids are alphanumeric only."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+
+
+class Ids:
+    """Logical ids of the resources scc makes. Shared resources have fixed ids; a service's
+    resources are `<Service><Kind>`, so renaming one service changes only its own ids."""
+
+    CLUSTER = "Cluster"
+    NAMESPACE = "Namespace"
+    VPC_PARAM = "VpcId"
+    SUBNETS_PARAM = "SubnetIds"
+
+    def __init__(self, service: str) -> None:
+        self.base = camel(service)
+
+    @property
+    def service(self) -> str:
+        return f"{self.base}Service"
+
+    @property
+    def task_definition(self) -> str:
+        return f"{self.base}TaskDefinition"
+
+    @property
+    def security_group(self) -> str:
+        return f"{self.base}SecurityGroup"
+
+    @property
+    def log_group(self) -> str:
+        return f"{self.base}LogGroup"
+
+    @property
+    def execution_role(self) -> str:
+        return f"{self.base}ExecutionRole"
+
+    @property
+    def task_role(self) -> str:
+        return f"{self.base}TaskRole"
+
+    @property
+    def tls_role(self) -> str:
+        return f"{self.base}ServiceConnectTlsRole"
+
+    def ingress_from(self, caller: str, port: int) -> str:
+        return f"{self.base}IngressFrom{camel(caller)}Port{port}"
+
+
+def url_env(service: str) -> str:
+    """`order-api` -> `ORDER_API_URL`."""
+    return re.sub(r"[^A-Z0-9]+", "_", service.upper()) + "_URL"
+
+
+SCHEMES = {"http": "http", "http2": "http", "grpc": "grpc", "tcp": "tcp"}
+
+
+def url(app_protocol: str, host: str, port: int) -> str:
+    scheme = SCHEMES[app_protocol]
+    if scheme == "http" and port == 80:
+        return f"http://{host}"
+    return f"{scheme}://{host}:{port}"

@@ -1,0 +1,95 @@
+"""The one place the stages run in order: load -> schema -> model -> rules -> compile -> render ->
+lint -> write. Each gate collects every problem it finds; a spec stops at the first gate with an
+error, and nothing is written unless every spec of the build succeeded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scc import model, rules, schema
+from scc.codes import problem
+from scc.diagnostics import Diagnostic, has_errors, sort_key
+from scc.spec import Source, load
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # file -> lines, to show source lines
+    outputs: dict[Path, str] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def check(path: str) -> tuple[Source, model.App | None, list[Diagnostic]]:
+    """Load, validate and rule-check one spec: everything `scc validate` does."""
+    src, diags = load(path)
+    if has_errors(diags):
+        return src, None, diags
+    diags = [src.place(d) for d in schema.validate(src.data)]
+    if has_errors(diags):
+        return src, None, diags
+    app = model.build(src)
+    diags = [src.place(d) for d in rules.check(app)]
+    return src, app, diags
+
+
+def _silenced(app: model.App | None, diags: list[Diagnostic]) -> list[Diagnostic]:
+    if app is None or not app.lint_ignore:
+        return diags
+    return [d for d in diags if d.severity == "error" or d.code not in app.lint_ignore]
+
+
+def compile_one(src: Source, app: model.App, lint: bool) -> tuple[str, list[Diagnostic]]:
+    from scc.compile import compile_app  # troposphere: kept off the start-up path of `scc validate`
+    from scc.output import render
+
+    template, origin = compile_app(app)
+    text = render(template.to_dict(), src.file)
+    if not lint:
+        return text, []
+    from scc.lint import lint as run_lint
+
+    return text, [src.place(d) for d in run_lint(text, app.lint_regions, app.lint_ignore, origin)]
+
+
+def validate(paths: list[str]) -> Result:
+    result = Result()
+    for path in paths:
+        src, app, diags = check(path)
+        result.sources[path] = src.lines
+        result.diagnostics += _silenced(app, diags)
+    result.diagnostics.sort(key=sort_key)
+    return result
+
+
+def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True) -> Result:
+    result = Result()
+    owners: dict[Path, str] = {}
+    for path in paths:
+        src, app, diags = check(path)
+        result.sources[path] = src.lines
+        if app is not None and not has_errors(diags):
+            target = out_dir / f"{app.name}.yaml"
+            if target in owners:
+                d = problem("SCC007", f"{path} and {owners[target]} both build {target} (same `name`)", ("name",),
+                            hint="give each spec its own `name`")
+                diags.append(src.place(d))
+            else:
+                owners[target] = path
+                text, lint_diags = compile_one(src, app, lint)
+                diags += lint_diags
+                if not has_errors(lint_diags):
+                    result.outputs[target] = text
+        result.diagnostics += _silenced(app, diags)
+    result.diagnostics.sort(key=sort_key)
+    if write and result.ok:
+        from scc.output import write_all
+
+        write_all(result.outputs)
+        result.written = list(result.outputs)
+    return result

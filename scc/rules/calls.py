@@ -1,0 +1,129 @@
+"""Rules on `calls` and `dependsOn`: targets exist and publish, URLs do not clash, no cycles."""
+
+from __future__ import annotations
+
+from scc.codes import problem
+from scc.diagnostics import Diagnostic, Path
+from scc.model import App, Service, call_env, call_target
+
+
+def check(app: App) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for svc in app.services:
+        out += _calls(app, svc)
+        out += _depends_on(app, svc)
+    out += _cycles(app)
+    return out
+
+
+def _calls(app: App, svc: Service) -> list[Diagnostic]:
+    out = []
+    seen: set[tuple[str, str]] = set()
+    env_owner: dict[str, Path] = {k: svc.at("environment", k) for k, _ in svc.environment}
+    env_owner.update({k: svc.at("secrets", k) for k, _ in svc.secrets})
+    for call in svc.calls:
+        callee = app.service(call.service)
+        if call.service == svc.name:
+            out.append(problem("SCC205", f"service {svc.name!r} calls itself", call.path,
+                               hint="a task reaches its own ports on localhost; remove this call"))
+            continue
+        if callee is None:
+            out.append(_unknown("SCC201", call.service, app, call.path))
+            continue
+        if not svc.service_connect:
+            out.append(problem("SCC210", f"service {svc.name!r} has role none (no Service Connect proxy) and cannot "
+                               f"resolve {call.service!r}", svc.at("role"), hint="use `role: client`"))
+            continue
+        if not callee.published:
+            why = "role " + callee.role if callee.role != "client-server" else "no published port"
+            out.append(problem("SCC203", f"{call.service!r} publishes nothing through Service Connect ({why}), "
+                               f"so {svc.name!r} cannot call it", call.path,
+                               hint=f"give {call.service!r} a port and role client-server"))
+            continue
+        names = ", ".join(p.name for p in callee.published)
+        if call.port is not None and not any(p.name == call.port for p in callee.published):
+            out.append(problem("SCC207", f"{call.service!r} publishes no port named {call.port!r} "
+                               f"(it publishes: {names})", (*call.path, "port")))
+            continue
+        target = call_target(app, call)
+        if target is None:
+            out.append(problem("SCC206", f"{call.service!r} publishes several ports ({names}); say which one",
+                               call.path, hint=f"write {{service: {call.service}, port: <one of {names}>}}"))
+            continue
+        key = (call.service, target[1].name)
+        if key in seen:
+            out.append(problem("SCC209", f"port {target[1].name!r} of {call.service!r} is called twice", call.path))
+            continue
+        seen.add(key)
+        env = call_env(call)
+        if env in env_owner:
+            out.append(problem("SCC208", f"{env} is set by this call and already set elsewhere in the service",
+                               call.path, hint=f"set `env` on the call to another name, or remove {env} "
+                               "from environment/secrets"))
+        env_owner.setdefault(env, call.path)
+    return out
+
+
+def _depends_on(app: App, svc: Service) -> list[Diagnostic]:
+    out = []
+    for i, name in enumerate(svc.depends_on):
+        if name == svc.name:
+            out.append(problem("SCC205", f"service {svc.name!r} depends on itself", svc.at("dependsOn", i)))
+        elif app.service(name) is None:
+            out.append(_unknown("SCC202", name, app, svc.at("dependsOn", i)))
+    return out
+
+
+def _unknown(code: str, name: str, app: App, path: Path) -> Diagnostic:
+    import difflib
+
+    names = [s.name for s in app.services]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else "defined services: " + ", ".join(names)
+    verb = "calls" if code == "SCC201" else "depends on"
+    return problem(code, f"{verb} {name!r}, which is not defined in services", path, hint=hint)
+
+
+def ordering_edges(app: App) -> dict[str, list[tuple[str, Path]]]:
+    """Service -> services it must be created after (ordered calls, dependsOn), with the spec path
+    of each reason; unknown names and self-references are left to the other rules."""
+    known = {s.name for s in app.services}
+    edges: dict[str, list[tuple[str, Path]]] = {}
+    for svc in app.services:
+        out = edges.setdefault(svc.name, [])
+        for call in svc.calls:
+            if call.ordered and call.service in known and call.service != svc.name:
+                out.append((call.service, call.path))
+        for i, name in enumerate(svc.depends_on):
+            if name in known and name != svc.name:
+                out.append((name, svc.at("dependsOn", i)))
+    return edges
+
+
+def _cycles(app: App) -> list[Diagnostic]:
+    edges = ordering_edges(app)
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    stack: list[str] = []
+    found: list[Diagnostic] = []
+    reported: set[frozenset[str]] = set()
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt, path in edges[node]:
+            if state.get(nxt) == 1:
+                loop = [*stack[stack.index(nxt):], nxt]
+                if frozenset(loop) not in reported:
+                    reported.add(frozenset(loop))
+                    found.append(problem("SCC204", "ordering cycle: " + " -> ".join(loop), path,
+                                         hint="set `ordered: false` on one call of the cycle (the network rule "
+                                         "and URL stay), or remove a dependsOn"))
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for svc in app.services:
+        if svc.name not in state:
+            visit(svc.name)
+    return found

@@ -1,0 +1,68 @@
+"""Rules on task size and capacity: Fargate cpu/memory pairs, Spot, cluster providers."""
+
+from __future__ import annotations
+
+from scc.codes import problem
+from scc.diagnostics import Diagnostic
+from scc.model import App, Service
+
+# Fargate's memory choices (MiB) for each cpu size: (low, high, step).
+FARGATE_MEMORY = {
+    256: (512, 2048, None),
+    512: (1024, 4096, 1024),
+    1024: (2048, 8192, 1024),
+    2048: (4096, 16384, 1024),
+    4096: (8192, 30720, 1024),
+    8192: (16384, 61440, 4096),
+    16384: (32768, 122880, 8192),
+}
+
+
+def fargate_memory(cpu: int) -> list[int]:
+    low, high, step = FARGATE_MEMORY[cpu]
+    if step is None:
+        return [512, 1024, 2048]
+    return list(range(low, high + 1, step))
+
+
+def check(app: App) -> list[Diagnostic]:
+    out = _cluster(app)
+    for svc in app.services:
+        out += _service(app, svc)
+    return out
+
+
+def _cluster(app: App) -> list[Diagnostic]:
+    out = []
+    if app.cluster.existing:
+        for key in ("containerInsights", "capacityProviders"):
+            if key in app.cluster.given:
+                out.append(problem("SCC404", f"{key} cannot be set on an existing cluster: scc creates nothing "
+                                   "there", ("cluster", key), at_key=True,
+                                   hint="configure it on the cluster itself, or remove `existing: true`"))
+    return out
+
+
+def _service(app: App, svc: Service) -> list[Diagnostic]:
+    out = []
+    allowed = fargate_memory(svc.cpu)
+    if svc.memory not in allowed:
+        low, high = allowed[0], allowed[-1]
+        step = allowed[1] - allowed[0]
+        out.append(problem("SCC401", f"Fargate has no task with cpu {svc.cpu} and memory {svc.memory}",
+                           svc.at("memory"),
+                           hint=f"with cpu {svc.cpu}, memory is {', '.join(map(str, allowed))}" if len(allowed) <= 4
+                           else f"with cpu {svc.cpu}, memory is {low} to {high} in steps of {step}"))
+    providers = dict(svc.capacity)
+    if providers.get("FARGATE_SPOT") and svc.platform == "arm64":
+        out.append(problem("SCC402", f"service {svc.name!r} is arm64, which Fargate Spot does not run",
+                           svc.at("capacity"), hint="use `capacity: fargate` or `platform: x86_64`"))
+    if not any(providers.values()):
+        out.append(problem("SCC405", "every capacity weight is 0", svc.at("capacity")))
+    if not app.cluster.existing:
+        for provider in providers:
+            if provider not in app.cluster.capacity_providers:
+                out.append(problem("SCC403", f"service {svc.name!r} uses {provider}, which the cluster does not "
+                                   "have", svc.at("capacity"),
+                                   hint=f"add {provider} to cluster.capacityProviders"))
+    return out

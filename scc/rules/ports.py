@@ -1,0 +1,100 @@
+"""Rules on ports and Service Connect: names, namespace-wide uniqueness, protocol-dependent
+settings, the namespace itself and the proxy's share of the task."""
+
+from __future__ import annotations
+
+from scc.codes import problem
+from scc.diagnostics import Diagnostic, Path
+from scc.model import App, Service
+
+PROXY_CPU, PROXY_MEMORY = 256, 64
+# Port keys that only mean something on a port published through Service Connect.
+PUBLISHED_ONLY = ("discoveryName", "alias", "timeout", "tls")
+
+
+def check(app: App) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for svc in app.services:
+        out += _ports(svc)
+        out += _service_connect(app, svc)
+    out += _namespace_unique(app)
+    return out
+
+
+def _ports(svc: Service) -> list[Diagnostic]:
+    out = []
+    names: dict[str, Path] = {}
+    numbers: dict[int, Path] = {}
+    for i, port in enumerate(svc.ports):
+        if not port.named and len(svc.ports) > 1:
+            out.append(problem("SCC302", f"service {svc.name!r} has {len(svc.ports)} ports, so each needs a name",
+                               port.path, hint="add `name: <port name>`, e.g. the protocol (http, grpc, admin)"))
+        elif port.named and port.name in names:
+            out.append(problem("SCC301", f"port name {port.name!r} is used twice in {svc.name!r}",
+                               svc.at("ports", i, "name")))
+        names.setdefault(port.name, port.path)
+        if port.port in numbers:
+            out.append(problem("SCC310", f"container port {port.port} is mapped twice in {svc.name!r}",
+                               svc.at("ports", i, "port")))
+        numbers.setdefault(port.port, port.path)
+        if port.per_request_timeout is not None and port.app_protocol == "tcp":
+            out.append(problem("SCC305", f"port {port.name!r} is tcp (no appProtocol), so it cannot have a "
+                               "per-request timeout", svc.at("ports", i, "timeout", "perRequest"),
+                               hint="set appProtocol: http, http2 or grpc, or remove timeout.perRequest"))
+        if "publish" in port.given and port.publish and svc.role != "client-server":
+            out.append(problem("SCC307", f"port {port.name!r} cannot be published: service {svc.name!r} has role "
+                               f"{svc.role}", svc.at("ports", i, "publish"),
+                               hint="use `role: client-server` to publish ports"))
+        elif not (port.publish and svc.role == "client-server"):
+            for key in PUBLISHED_ONLY:
+                if key in port.given:
+                    out.append(problem("SCC307", f"{key} has no effect: port {port.name!r} is not published "
+                                       "through Service Connect", svc.at("ports", i, key), at_key=True,
+                                       hint="remove it, or publish the port (role client-server)"))
+    return out
+
+
+def _service_connect(app: App, svc: Service) -> list[Diagnostic]:
+    out = []
+    if not svc.service_connect:
+        if svc.access_logs is not None:
+            out.append(problem("SCC311", f"service {svc.name!r} has role none, so it has no Service Connect "
+                               "proxy to log", svc.at("serviceConnect"), at_key=True))
+        return out
+    if app.namespace is None and svc is next(s for s in app.services if s.service_connect):
+        out.append(problem("SCC306", f"service {svc.name!r} uses Service Connect (role {svc.role}) but the spec "
+                           "has no namespace", ("services", svc.name), at_key=True,
+                           hint="add `namespace: local` at the top level, or give the service `role: none`"))
+    if svc.cpu - PROXY_CPU < PROXY_CPU:
+        out.append(problem("SCC309", f"service {svc.name!r} has {svc.cpu} CPU units; the Service Connect proxy "
+                           f"needs about {PROXY_CPU} of them and {PROXY_MEMORY} MiB, leaving the application "
+                           f"{svc.cpu - PROXY_CPU}", svc.at("cpu"),
+                           hint="use cpu: 512 (with memory 1024 or more)"))
+    return out
+
+
+def _namespace_unique(app: App) -> list[Diagnostic]:
+    out = []
+    discovery: dict[str, str] = {}
+    aliases: dict[tuple[str, int], str] = {}
+    for svc in app.services:
+        if svc.role != "client-server":
+            continue
+        for i, port in enumerate(svc.ports):
+            if not port.publish:
+                continue
+            owner = f"{svc.name}.{port.name}"
+            first = discovery.setdefault(port.discovery_name, owner)
+            if first != owner:
+                key = "discoveryName" if "discoveryName" in port.given else "name"
+                out.append(problem("SCC303", f"discovery name {port.discovery_name!r} of {owner} is already used "
+                                   f"by {first}", svc.at("ports", i, key) if key in port.given else port.path,
+                                   hint="set a distinct `discoveryName` on one of the ports"))
+                continue
+            alias = (port.alias_dns.lower(), port.alias_port)
+            first = aliases.setdefault(alias, owner)
+            if first != owner:
+                out.append(problem("SCC304", f"alias {port.alias_dns}:{port.alias_port} of {owner} is already used "
+                                   f"by {first}", svc.at("ports", i, "alias") if "alias" in port.given else port.path,
+                                   hint="give one of the ports another alias dnsName or port"))
+    return out

@@ -1,0 +1,189 @@
+"""Stage schema: plain data -> located diagnostics from scc.schema.json, in plain words."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path as FsPath
+from typing import Any
+
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError
+
+from scc.codes import problem
+from scc.diagnostics import Diagnostic, Path
+
+_TYPE_WORDS = {
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "nothing",
+}
+
+
+def schema_text() -> str:
+    """The schema as shipped: inside the wheel, or from the source tree when run from a checkout."""
+    packaged = resources.files("scc").joinpath("scc.schema.json")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (FsPath(__file__).resolve().parent.parent / "schemas" / "scc.schema.json").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    return json.loads(schema_text())
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft7Validator:
+    return Draft7Validator(schema())
+
+
+def validate(data: Any) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    seen: set[tuple[str, Path, str]] = set()
+    for err in _validator().iter_errors(data):
+        for d in _translate(err):
+            key = (d.code, d.path, d.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+    return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "null"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return _TYPE_WORDS[_kind(value)]
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _resolve(sub: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in sub:
+        ref = sub["$ref"].split("/")[-1]
+        merged = {k: v for k, v in sub.items() if k != "$ref"}
+        sub = {**schema()["definitions"][ref], **merged}
+    return sub
+
+
+def _type_fits(branch: dict[str, Any], value: Any) -> bool:
+    branch = _resolve(branch)
+    allowed = branch.get("type")
+    if allowed is None:
+        return True
+    kinds = allowed if isinstance(allowed, list) else [allowed]
+    kind = _kind(value)
+    return kind in kinds or (kind == "integer" and "number" in kinds)
+
+
+def _translate(err: ValidationError) -> list[Diagnostic]:
+    path: Path = tuple(err.absolute_path)
+    v = err.validator
+    inst = err.instance
+    sch = err.schema if isinstance(err.schema, dict) else {}
+
+    if v in ("oneOf", "anyOf"):
+        branches = err.validator_value
+        fitting = [i for i, b in enumerate(branches) if _type_fits(b, inst)]
+        if len(fitting) == 1:
+            sub = [e for e in err.context if e.schema_path and e.schema_path[0] == fitting[0]]
+            out = [d for e in sub for d in _translate(e)]
+            if out:
+                return out
+        kinds = []
+        for b in branches:
+            t = _resolve(b).get("type")
+            kinds += t if isinstance(t, list) else [t] if t else []
+        want = " or ".join(dict.fromkeys(_TYPE_WORDS.get(k, k) for k in kinds)) or "another form"
+        return [problem("SCC103", f"expected {want}, got {_show(inst)}", path)]
+
+    if v == "additionalProperties":
+        allowed = sorted(sch.get("properties", {}))
+        out = []
+        for key in inst:
+            if key in sch.get("properties", {}):
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean `{close[0]}`?" if close else (
+                "allowed keys here: " + ", ".join(allowed) if allowed else "")
+            out.append(problem("SCC101", f"unknown key {key!r}", (*path, key), hint=hint, at_key=True))
+        return out
+
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else str(err.validator_value)
+        hint = ""
+        if missing == "image":
+            hint = "add `image: <registry>/<repository>:<tag>` to the service, or set it once in `defaults`"
+        return [problem("SCC102", f"missing required key {missing!r}", path, hint=hint, at_key=True)]
+
+    if v == "type":
+        want = err.validator_value
+        kinds = want if isinstance(want, list) else [want]
+        words = " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
+        hint = ""
+        if isinstance(inst, bool) and "string" in kinds:
+            hint = "YAML reads yes/no/on/off/true/false as booleans: quote the value, e.g. \"true\""
+        elif isinstance(inst, str) and ("integer" in kinds or "number" in kinds):
+            hint = "write the number without quotes"
+        return [problem("SCC103", f"expected {words}, got {_show(inst)}", path, hint=hint)]
+
+    if v in ("enum", "const"):
+        options = err.validator_value if v == "enum" else [err.validator_value]
+        listed = ", ".join(str(o) for o in options)
+        hint = ""
+        if isinstance(inst, str):
+            close = difflib.get_close_matches(inst, [str(o) for o in options], n=1, cutoff=0.6)
+            if close:
+                hint = f"did you mean `{close[0]}`?"
+        if path and path[-1] == "cpu" and isinstance(inst, int):
+            hint = "Fargate task CPU units are 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)"
+        return [problem("SCC104", f"{_show(inst)} is not allowed here; use one of: {listed}", path, hint=hint)]
+
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        lo, hi = sch.get("minimum"), sch.get("maximum")
+        rng = f"from {lo} to {hi}" if lo is not None and hi is not None else (
+            f"at least {lo}" if lo is not None else f"at most {hi}")
+        return [problem("SCC105", f"{_show(inst)} is out of range: must be {rng}", path)]
+
+    if v == "pattern" and "propertyNames" in err.relative_schema_path:
+        # A bad key: jsonschema reports the mapping, with the key itself as the instance.
+        msg = sch.get("patternErrorMessage", "")
+        return [problem("SCC106", f"{inst!r} is not a valid name here" + (f": {msg}" if msg else ""),
+                        (*path, inst), at_key=True)]
+
+    if v == "pattern":
+        msg = sch.get("patternErrorMessage") or f"must match {err.validator_value}"
+        return [problem("SCC106", f"{_show(inst)} has the wrong format: {msg}", path)]
+
+    words = {
+        "minItems": f"needs at least {err.validator_value} item(s)",
+        "maxItems": f"allows at most {err.validator_value} item(s)",
+        "uniqueItems": "has duplicate items",
+        "minProperties": f"needs at least {err.validator_value} entr{'y' if err.validator_value == 1 else 'ies'}",
+        "minLength": "must not be empty" if err.validator_value == 1 else
+        f"must be at least {err.validator_value} characters",
+        "maxLength": f"must be at most {err.validator_value} characters",
+    }
+    what = words.get(str(v), err.message)
+    return [problem("SCC107", f"this value {what}", path)]

@@ -1,0 +1,243 @@
+"""Stage load: spec file -> plain data plus a path -> (line, col) map. Refuses duplicate keys,
+unknown tags and documents that expand past a node budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path as FsPath
+from typing import Any
+
+import yaml
+
+from scc.codes import problem
+from scc.diagnostics import Diagnostic, Path
+
+MAX_BYTES = 2 * 1024 * 1024
+# Nodes of the document once aliases are expanded; a spec of 1,000 services stays far below.
+MAX_NODES = 500_000
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_constructor = yaml.constructor.SafeConstructor()
+
+
+@dataclass
+class Source:
+    """A loaded spec: its data and where every node came from."""
+
+    file: str
+    data: Any = None
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def locate(self, path: Path, at_key: bool = False) -> tuple[int, int]:
+        """Line and column of a path; a path that does not exist (a missing key, a default)
+        falls back to its closest existing ancestor."""
+        probe = tuple(path)
+        while True:
+            if at_key and probe in self.keys:
+                return self.keys[probe]
+            if probe in self.values:
+                return self.values[probe]
+            if not probe:
+                return (1, 1)
+            probe = probe[:-1]
+
+    def exists(self, path: Path) -> bool:
+        return tuple(path) in self.values
+
+    def place(self, diag: Diagnostic) -> Diagnostic:
+        line, col = self.locate(diag.path, diag.at_key)
+        return Diagnostic(code=diag.code, severity=diag.severity, message=diag.message, file=self.file,
+                          line=line, col=col, path=diag.path, hint=diag.hint, at_key=diag.at_key)
+
+
+class _Budget(Exception):
+    pass
+
+
+class _Refused(Exception):
+    def __init__(self, diag: Diagnostic, mark: yaml.Mark) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+        self.mark = mark
+
+
+def read_text(path: str) -> tuple[str | None, Diagnostic | None]:
+    """The file's text, or a located SCC001 saying why it cannot be read."""
+    p = FsPath(path)
+
+    def fail(msg: str, hint: str = "") -> tuple[None, Diagnostic]:
+        d = problem("SCC001", msg, hint=hint)
+        return None, Diagnostic(d.code, d.severity, d.message, file=path, line=1, col=1, hint=hint)
+
+    if not p.exists():
+        return fail("no such file")
+    if p.is_dir():
+        return fail("is a directory, not a spec file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            return fail(f"is {size} bytes; a spec may be at most {MAX_BYTES} bytes")
+        raw = p.read_bytes()
+    except OSError as exc:
+        return fail(f"cannot be read: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return fail(f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
+    if "\x00" in text:
+        return fail("is binary, not YAML text")
+    return text, None
+
+
+def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
+    src = Source(file=path)
+    if text is None:
+        text, err = read_text(path)
+        if err:
+            return src, [err]
+        assert text is not None
+    src.lines = text.splitlines()
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        hint = ""
+        if "\t" in msg or "tab" in msg.lower():
+            hint = "indent with spaces; YAML does not allow tabs"
+        elif "mapping values are not allowed" in msg:
+            hint = "quote a value that contains ': ' or ends with ':', such as a secret ARN with a JSON key"
+        d = problem("SCC002", msg, hint=hint)
+        return src, [Diagnostic(d.code, d.severity, d.message, path, line, col, hint=hint)]
+    except yaml.YAMLError as exc:
+        d = problem("SCC002", str(exc))
+        return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1)]
+    if node is None:
+        d = problem("SCC004", "the file is empty", hint="start with `version: 1`, `name:` and `services:`")
+        return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
+    if node.tag != _MAP or not isinstance(node, yaml.MappingNode):
+        d = problem("SCC004", "the spec must be a YAML mapping of keys such as `version`, `name` and `services`")
+        return src, [Diagnostic(d.code, d.severity, d.message, path, node.start_mark.line + 1,
+                                node.start_mark.column + 1)]
+    if _expanded_size(node, {}) > MAX_NODES:
+        d = problem("SCC006", f"the document expands to more than {MAX_NODES} nodes through aliases",
+                    hint="remove the nested anchors and aliases")
+        return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
+    budget = [MAX_NODES]
+    try:
+        src.data = _build(node, (), src, budget)
+    except _Refused as exc:
+        d = exc.diag
+        return src, [Diagnostic(d.code, d.severity, d.message, path, exc.mark.line + 1, exc.mark.column + 1,
+                                d.path, d.hint)]
+    except (_Budget, RecursionError):
+        d = problem("SCC006", f"the document expands to more than {MAX_NODES} nodes through aliases",
+                    hint="remove the nested anchors and aliases")
+        return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
+    return src, src.problems
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Node count after alias expansion, computed on the shared node graph in linear time
+    (an alias is the same node object, so each is counted once and multiplied, never walked)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = MAX_NODES + 1  # a node reached again while inside itself: a recursive alias
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        children = []
+    for child in children:
+        total += _expanded_size(child, memo)
+        if total > MAX_NODES:
+            break
+    memo[id(node)] = total
+    return total
+
+
+def _pos(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _build(node: yaml.Node, path: Path, src: Source, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Budget
+    src.values.setdefault(path, _pos(node))
+    if isinstance(node, yaml.MappingNode):
+        if node.tag != _MAP:
+            raise _Refused(problem("SCC005", f"tag {node.tag!r} is not allowed in a spec", path), node.start_mark)
+        return _build_map(node, path, src, budget)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ:
+            raise _Refused(problem("SCC005", f"tag {node.tag!r} is not allowed in a spec", path), node.start_mark)
+        return [_build(item, (*path, i), src, budget) for i, item in enumerate(node.value)]
+    if node.tag == _TIMESTAMP:
+        return node.value  # a date is just text in a spec
+    if node.tag not in _PLAIN_TAGS:
+        raise _Refused(problem("SCC005", f"tag {node.tag!r} is not allowed in a spec", path,
+                               hint="write plain values; CloudFormation functions are generated by scc"),
+                       node.start_mark)
+    return _constructor.construct_object(node)
+
+
+def _pairs(node: yaml.MappingNode, budget: list[int]) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Key/value node pairs with YAML merge keys (`<<: *anchor`) expanded; own keys win."""
+    own: list[tuple[yaml.Node, yaml.Node]] = []
+    merged: list[tuple[yaml.Node, yaml.Node]] = []
+    for key, value in node.value:
+        if key.tag == _MERGE:
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for s in sources:
+                if not isinstance(s, yaml.MappingNode):
+                    raise _Refused(problem("SCC002", "a merge key (<<) must refer to a mapping"), value.start_mark)
+                budget[0] -= len(s.value)
+                if budget[0] < 0:
+                    raise _Budget
+                merged.extend(_pairs(s, budget))
+        else:
+            own.append((key, value))
+    names = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+    return own + [(k, v) for k, v in merged if not (isinstance(k, yaml.ScalarNode) and k.value in names)]
+
+
+def _build_map(node: yaml.MappingNode, path: Path, src: Source, budget: list[int]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    seen: dict[str, yaml.Node] = {}
+    for key, value in _pairs(node, budget):
+        if not isinstance(key, yaml.ScalarNode):
+            raise _Refused(problem("SCC004", "a key must be a plain name, not a list or mapping", path),
+                           key.start_mark)
+        # Keys are names in this language: `on:` or `1:` mean the text, never a bool or int.
+        name = key.value
+        if name in seen:
+            first = seen[name].start_mark.line + 1
+            d = problem("SCC003", f"key {name!r} appears twice in this mapping (first on line {first})",
+                        (*path, name), hint="remove one of them; YAML would silently keep the last")
+            line, col = _pos(key)
+            src.problems.append(Diagnostic(d.code, d.severity, d.message, src.file, line, col, d.path, d.hint))
+            continue
+        seen[name] = key
+        child = (*path, name)
+        src.keys[child] = _pos(key)
+        out[name] = _build(value, child, src, budget)
+    return out
