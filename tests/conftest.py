@@ -1,0 +1,37 @@
+"""Shared test helpers. Golden files are regenerated with `pytest --update-goldens`; review the
+diff of the regenerated files in the commit that changes them."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="rewrite expected files from current output")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+def assert_text(expected_file: Path, actual: str, update: bool) -> None:
+    """Compare with a golden file, showing a unified diff on failure."""
+    if update:
+        expected_file.write_text(actual, encoding="utf-8")
+        return
+    assert expected_file.exists(), f"{expected_file} is missing: run pytest --update-goldens and review it"
+    expected = expected_file.read_text(encoding="utf-8")
+    if expected != actual:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            str(expected_file), "actual"))
+        pytest.fail(f"output differs from {expected_file.relative_to(ROOT)}:\n{diff}")
+
+
+def cases(folder: str) -> list[Path]:
+    return sorted(p for p in (ROOT / "tests" / folder).iterdir() if (p / "spec.yaml").exists())
