@@ -1,0 +1,5 @@
+"""`python -m scc` runs the command line."""
+
+from scc.cli import app
+
+app(prog_name="scc")
