@@ -22,5 +22,6 @@ def lint(text: str, regions: tuple[str, ...], ignore: tuple[str, ...], origin: d
         code = "SCC901" if m.rule.severity == "error" else "SCC902"
         hint = ("this is a bug in scc: please report it with your spec" if code == "SCC901"
                 else f"silence it with lint.ignore: [{m.rule.id}] if it is intended")
-        out.append(problem(code, f"cfn-lint {m.rule.id} at {location}: {m.message}", spec_path, hint=hint))
+        out.append(problem(code, f"cfn-lint {m.rule.id} at {location}: {m.message}", spec_path, hint=hint,
+                           at_key=True))
     return out

@@ -1,0 +1,69 @@
+"""The lint stage: cfn-lint runs in process on what is written; an error is reported as an scc bug
+(SCC901) located at the service that produced the resource, and stops the build; warnings can be
+silenced with lint.ignore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from troposphere import logs
+
+from scc.compile import logs as compile_logs
+from scc.pipeline import build
+
+SPEC = """\
+version: 1
+name: app
+services:
+  worker:
+    image: public.ecr.aws/docker/library/busybox:1.36
+    role: none
+"""
+
+
+def _broken_log_group(svc):  # type: ignore[no-untyped-def]
+    # 31 days is not a retention CloudWatch Logs accepts (cfn-lint E3030); set past troposphere's own check.
+    group = logs.LogGroup(f"{svc.name.title()}LogGroup")
+    group.properties["RetentionInDays"] = 31
+    return group
+
+
+def test_cfn_lint_error_is_an_scc_bug_located_at_the_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = tmp_path / "app.yaml"
+    spec.write_text(SPEC)
+    monkeypatch.setattr(compile_logs, "log_group", _broken_log_group)
+    result = build([str(spec)], tmp_path / "out")
+    assert not result.ok
+    (diag,) = [d for d in result.diagnostics if d.code == "SCC901"]
+    assert diag.severity == "error"
+    assert "E3030" in diag.message and "Resources/WorkerLogGroup/Properties/RetentionInDays" in diag.message
+    assert (diag.line, diag.col, diag.path) == (4, 5, ("services", "worker"))
+    assert "bug in scc" in diag.hint
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_lint_skips_cfn_lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = tmp_path / "app.yaml"
+    spec.write_text(SPEC)
+    monkeypatch.setattr(compile_logs, "log_group", _broken_log_group)
+    assert build([str(spec)], tmp_path / "out", lint=False).ok
+
+
+def test_lint_ignore_silences_warnings_only(tmp_path: Path) -> None:
+    small = SPEC.replace("    role: none\n", "    ports: [{port: 80, appProtocol: http}]\n").replace(
+        "services:", "namespace: local\nservices:")
+    spec = tmp_path / "app.yaml"
+    spec.write_text(small)
+    assert [d.code for d in build([str(spec)], tmp_path / "a").diagnostics] == ["SCC309"]
+    spec.write_text(small + "lint:\n  ignore: [SCC309, W3005]\n")
+    assert build([str(spec)], tmp_path / "b").diagnostics == []
+    spec.write_text(small + "lint:\n  ignore: [SCC309, SCC201]\n")
+    result = build([str(spec)], tmp_path / "c")
+    assert [(d.code, d.severity, d.line) for d in result.diagnostics] == [("SCC108", "warning", 9)]
+
+
+def test_lint_regions_are_used(tmp_path: Path) -> None:
+    spec = tmp_path / "app.yaml"
+    spec.write_text(SPEC + "lint:\n  regions: [us-east-1, eu-west-1, ap-southeast-2]\n")
+    assert build([str(spec)], tmp_path / "out").diagnostics == []
