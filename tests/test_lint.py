@@ -38,7 +38,7 @@ def test_cfn_lint_error_is_an_scc_bug_located_at_the_service(tmp_path: Path, mon
     (diag,) = [d for d in result.diagnostics if d.code == "SCC901"]
     assert diag.severity == "error"
     assert "E3030" in diag.message and "Resources/WorkerLogGroup/Properties/RetentionInDays" in diag.message
-    assert (diag.line, diag.col, diag.path) == (4, 5, ("services", "worker"))
+    assert (diag.line, diag.col, diag.path) == (4, 3, ("services", "worker"))  # the `worker:` key
     assert "bug in scc" in diag.hint
     assert not (tmp_path / "out").exists()
 
