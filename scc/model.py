@@ -4,6 +4,7 @@ of the spec language applied. Builds only; judging is for rules."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from scc.diagnostics import Path
@@ -149,8 +150,12 @@ class App:
     lint_regions: tuple[str, ...]
     lint_ignore: tuple[str, ...]
 
+    @cached_property
+    def _by_name(self) -> dict[str, Service]:
+        return {s.name: s for s in self.services}
+
     def service(self, name: str) -> Service | None:
-        return next((s for s in self.services if s.name == name), None)
+        return self._by_name.get(name)
 
 
 def _locate(origins: dict[Path, Path], name: str, keys: Path) -> Path:

@@ -62,3 +62,20 @@ def test_unreadable_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
     for path, words in ((binary, "UTF-8"), (big, "at most"), (tmp_path, "directory"), (tmp_path / "no", "no such")):
         (diag,) = load(str(path))[1]
         assert diag.code == "SCC001" and words in diag.message and (diag.line, diag.col) == (1, 1)
+
+
+def test_a_long_call_chain_is_checked_without_recursion_limits() -> None:
+    from scc import model, rules
+    from scc.schema import validate
+
+    n = 1500
+    services = "".join(
+        f"  s{i}:\n    image: nginx\n    cpu: 512\n    memory: 1024\n    ports: [{{port: 80}}]\n"
+        + (f"    calls: [s{i + 1}]\n" if i < n - 1 else "    calls: [s0]\n")
+        for i in range(n)
+    )
+    src, diags = load("t.yaml", f"version: 1\nname: chain\nnamespace: local\nservices:\n{services}")
+    assert diags == [] and validate(src.data) == []
+    found = rules.check(model.build(src))
+    assert [d.code for d in found] == ["SCC204"]
+    assert found[0].message.startswith("ordering cycle: s0 -> s1 -> s2")

@@ -101,29 +101,34 @@ def ordering_edges(app: App) -> dict[str, list[tuple[str, Path]]]:
 
 
 def _cycles(app: App) -> list[Diagnostic]:
+    """Depth-first search without recursion (a chain of a thousand services must not overflow
+    the stack); each cycle is reported once, at the call or dependsOn entry that closes it."""
     edges = ordering_edges(app)
-    state: dict[str, int] = {}  # 1 on the stack, 2 done
-    stack: list[str] = []
+    state: dict[str, int] = {}  # 1 on the current path, 2 finished
     found: list[Diagnostic] = []
     reported: set[frozenset[str]] = set()
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        stack.append(node)
-        for nxt, path in edges[node]:
+    for root in edges:
+        if root in state:
+            continue
+        path = [root]
+        todo = [iter(edges[root])]
+        state[root] = 1
+        while todo:
+            step = next(todo[-1], None)
+            if step is None:
+                state[path.pop()] = 2
+                todo.pop()
+                continue
+            nxt, where = step
             if state.get(nxt) == 1:
-                loop = [*stack[stack.index(nxt):], nxt]
+                loop = [*path[path.index(nxt):], nxt]
                 if frozenset(loop) not in reported:
                     reported.add(frozenset(loop))
-                    found.append(problem("SCC204", "ordering cycle: " + " -> ".join(loop), path,
+                    found.append(problem("SCC204", "ordering cycle: " + " -> ".join(loop), where,
                                          hint="set `ordered: false` on one call of the cycle (the network rule "
                                          "and URL stay), or remove a dependsOn"))
             elif nxt not in state:
-                visit(nxt)
-        stack.pop()
-        state[node] = 2
-
-    for svc in app.services:
-        if svc.name not in state:
-            visit(svc.name)
+                state[nxt] = 1
+                path.append(nxt)
+                todo.append(iter(edges[nxt]))
     return found
