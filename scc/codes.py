@@ -113,6 +113,25 @@ CODES: dict[str, Code] = {
              "controllers are rejected by ECS for Service Connect services."),
         Code("SCC502", _E, "deployment strategy needs the ECS controller",
              "blue-green, canary and linear are ECS-native strategies, run by the ECS deployment controller."),
+        # --- scaling ---
+        Code("SCC601", _E, "scaling min is greater than max", "Application Auto Scaling needs min <= max."),
+        Code("SCC602", _E, "desiredCount outside [min, max]",
+             "With scaling, Application Auto Scaling owns the task count and keeps it within [min, max]; a "
+             "desiredCount outside that range can never hold."),
+        Code("SCC603", _E, "requests scaling on a port without an http, http2 or grpc appProtocol",
+             "Without appProtocol Service Connect proxies tcp and publishes no RequestCount, so a policy on it "
+             "would never scale. Set appProtocol on the published port, or scale on connections or cpu."),
+        Code("SCC604", _E, "Service Connect scaling on a service that publishes no port",
+             "RequestCount and ActiveConnectionCount are published for the server side of Service Connect "
+             "(dimension DiscoveryName); a service that publishes no port has none."),
+        Code("SCC605", _E, "albRequests scaling without a public load balancer",
+             "ALBRequestCountPerTarget exists only for services behind the load balancer (`public`)."),
+        Code("SCC606", _E, "invalid schedule expression",
+             "cron takes six fields (minutes hours day-of-month month day-of-week year, one of the day fields "
+             "`?`), rate takes `<n> minute(s)|hour(s)|day(s)`, at takes `yyyy-mm-ddThh:mm:ss`."),
+        Code("SCC607", _E, "duplicate schedule name", "Scheduled action names must be unique within a service."),
+        Code("SCC608", _E, "unknown time zone",
+             "A schedule's timezone must be an IANA time zone name such as Asia/Tokyo."),
         # --- the generated template ---
         Code("SCC901", _E, "cfn-lint error in the generated template",
              "scc produced a template that cfn-lint rejects: this is a bug in scc; please report it with the spec."),

@@ -74,12 +74,35 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class ScheduledScaling:
+    name: str
+    kind: str  # cron | rate | at
+    expression: str
+    timezone: str | None
+    min: int | None
+    max: int | None
+    path: Path
+
+
+@dataclass(frozen=True)
+class Scaling:
+    min: int
+    max: int
+    targets: tuple[tuple[str, float], ...]  # in the order written: cpu, memory, requests, ...
+    cooldown_in: int | None
+    cooldown_out: int | None
+    scale_in: bool
+    schedule: tuple[ScheduledScaling, ...]
+
+
+@dataclass(frozen=True)
 class Service:
     name: str
     image: str
     cpu: int
     memory: int
     desired_count: int
+    desired_count_given: bool
     platform: str
     capacity: tuple[tuple[str, int], ...]
     command: tuple[str, ...]
@@ -98,6 +121,7 @@ class Service:
     exec: bool
     log_retention_days: int
     access_logs: str | None
+    scaling: Scaling | None
     # Where each merged field came from: `services.<name>...` or `defaults...`.
     origins: tuple[tuple[Path, Path], ...]
 
@@ -239,6 +263,7 @@ def _service(name: str, raw: dict[str, Any], namespace: str | None, at: Any) -> 
         cpu=raw.get("cpu", 256),
         memory=raw.get("memory", 512),
         desired_count=raw.get("desiredCount", 1),
+        desired_count_given="desiredCount" in raw,
         platform=raw.get("platform", "x86_64"),
         capacity=tuple(sorted(capacity.items())),
         command=tuple(raw.get("command", ())),
@@ -271,6 +296,25 @@ def _service(name: str, raw: dict[str, Any], namespace: str | None, at: Any) -> 
         exec=raw.get("exec", False),
         log_retention_days=raw.get("logs", {}).get("retentionDays", 30),
         access_logs=raw.get("serviceConnect", {}).get("accessLogs"),
+        scaling=_scaling(raw["scaling"], at) if "scaling" in raw else None,
+    )
+
+
+def _scaling(raw: dict[str, Any], at: Any) -> Scaling:
+    cooldown = raw.get("cooldown", {})
+    schedule = []
+    for i, item in enumerate(raw.get("schedule", [])):
+        kind = next(k for k in ("cron", "rate", "at") if k in item)
+        schedule.append(ScheduledScaling(item["name"], kind, item[kind], item.get("timezone"), item.get("min"),
+                                         item.get("max"), at("scaling", "schedule", i)))
+    return Scaling(
+        min=raw["min"],
+        max=raw["max"],
+        targets=tuple(raw.get("targets", {}).items()),
+        cooldown_in=cooldown.get("in"),
+        cooldown_out=cooldown.get("out"),
+        scale_in=raw.get("scaleIn", True),
+        schedule=tuple(schedule),
     )
 
 
@@ -325,6 +369,17 @@ def call_target(app: App, call: Call) -> tuple[Service, Port] | None:
         return (callee, published[0]) if len(published) == 1 else None
     port = next((p for p in published if p.name == call.port), None)
     return (callee, port) if port else None
+
+
+L7 = ("http", "http2", "grpc")
+
+
+def metric_port(svc: Service, target: str) -> Port | None:
+    """The published port whose DiscoveryName dimension a Service Connect scaling target uses:
+    for requests the first published port with an L7 appProtocol, for connections the first."""
+    ports = [p for p in svc.published if target != "requests" or p.app_protocol in L7] if svc.role == "client-server" \
+        else []
+    return ports[0] if ports else None
 
 
 def call_env(call: Call) -> str:

@@ -50,6 +50,13 @@ class Ids:
     def tls_role(self) -> str:
         return f"{self.base}ServiceConnectTlsRole"
 
+    @property
+    def scalable_target(self) -> str:
+        return f"{self.base}ScalableTarget"
+
+    def scaling_policy(self, target: str) -> str:
+        return f"{self.base}Scaling{camel(target)}"
+
     def ingress_from(self, caller: str, port: int) -> str:
         return f"{self.base}IngressFrom{camel(caller)}Port{port}"
 

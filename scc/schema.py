@@ -103,6 +103,16 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
     inst = err.instance
     sch = err.schema if isinstance(err.schema, dict) else {}
 
+    if v in ("oneOf", "anyOf") and all(set(b) == {"required"} for b in err.validator_value):
+        # "exactly one of" / "at least one of" a set of keys, e.g. cron, rate or at.
+        keys = [b["required"][0] for b in err.validator_value]
+        present = [k for k in keys if isinstance(inst, dict) and k in inst]
+        listed = ", ".join(keys)
+        if v == "oneOf" and present:
+            return [problem("SCC107", f"set only one of {listed}; this has {', '.join(present)}", path)]
+        word = "one" if v == "oneOf" else "at least one"
+        return [problem("SCC102", f"missing {word} of {listed}", path, at_key=True)]
+
     if v in ("oneOf", "anyOf"):
         branches = err.validator_value
         fitting = [i for i, b in enumerate(branches) if _type_fits(b, inst)]
@@ -161,9 +171,10 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         return [problem("SCC104", f"{_show(inst)} is not allowed here; use one of: {listed}", path, hint=hint)]
 
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        lo, hi = sch.get("minimum"), sch.get("maximum")
-        rng = f"from {lo} to {hi}" if lo is not None and hi is not None else (
-            f"at least {lo}" if lo is not None else f"at most {hi}")
+        lo, hi, above = sch.get("minimum"), sch.get("maximum"), sch.get("exclusiveMinimum")
+        parts = [f"at least {lo}" if lo is not None else "", f"greater than {above}" if above is not None else "",
+                 f"at most {hi}" if hi is not None else ""]
+        rng = " and ".join(p for p in parts if p)
         return [problem("SCC105", f"{_show(inst)} is out of range: must be {rng}", path)]
 
     if v == "pattern" and "propertyNames" in err.relative_schema_path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from troposphere import BaseAWSObject, GetAtt, Output, Tags, Template
 
-from scc.compile import iam, logs, network, service, shared, task
+from scc.compile import iam, logs, network, scaling, service, shared, task
 from scc.compile.context import context
 from scc.diagnostics import Path
 from scc.model import App
@@ -49,6 +49,8 @@ def compile_app(app: App) -> tuple[Template, dict[str, Path]]:
             task.task_definition(app.name, svc, service.call_urls(app, svc)),
             service.service(ctx, svc),
         ], ("services", svc.name))
+        if svc.scaling is not None:
+            add([scaling.scalable_target(ctx, svc), *scaling.policies(ctx, svc)], ("services", svc.name, "scaling"))
     for svc in app.services:
         add(network.ingress_rules(app, svc), ("services", svc.name, "calls"))
 

@@ -42,11 +42,14 @@ def service(ctx: Context, svc: Service) -> ecs.Service:
     )
     if dep.controller == "ecs":
         deployment.Strategy = STRATEGY[dep.strategy]
+    # With scaling the count is Application Auto Scaling's: a DesiredCount here would reset a
+    # scaled-out service to it on every stack update.
+    count = {} if svc.scaling else {"DesiredCount": svc.desired_count}
     resource = ecs.Service(
         ids.service,
         Cluster=ctx.cluster,
         TaskDefinition=Ref(ids.task_definition),
-        DesiredCount=svc.desired_count,
+        **count,
         CapacityProviderStrategy=[ecs.CapacityProviderStrategyItem(CapacityProvider=p, Weight=w)
                                   for p, w in svc.capacity],
         NetworkConfiguration=ecs.NetworkConfiguration(AwsvpcConfiguration=ecs.AwsvpcConfiguration(
