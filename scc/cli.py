@@ -69,6 +69,23 @@ def validate(specs: SpecsArg, fmt: FormatOpt = Format.text) -> None:
 
 
 @app.command()
+def explain(code: Annotated[str | None, typer.Argument(help="A code such as SCC201; none lists every code.",
+                                                       show_default=False)] = None) -> None:
+    """Explain a diagnostic code: what it checks and why."""
+    from scc.codes import CODES
+
+    if code is None:
+        for c in CODES.values():
+            typer.echo(f"{c.code}  {c.severity:<7}  {c.summary}")
+        return
+    found = CODES.get(code.upper())
+    if found is None:
+        typer.echo(f"unknown code {code!r}; `scc explain` lists the codes", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{found.code} ({found.severity}): {found.summary}\n\n{found.why}")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the spec language (for editors)."""
     from scc.schema import schema_text

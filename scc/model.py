@@ -131,7 +131,14 @@ class Service:
 
     @property
     def published(self) -> tuple[Port, ...]:
+        """Ports published through Service Connect: only a client-server service publishes."""
+        if self.role != "client-server":
+            return ()
         return tuple(p for p in self.ports if p.publish)
+
+    def given(self, *keys: str | int) -> bool:
+        """Whether the spec writes this field (in the service or in defaults)."""
+        return tuple(keys) in dict(self.origins)
 
     def at(self, *keys: str | int) -> Path:
         """The spec path of a field of this service, following `defaults` where it came from."""
@@ -362,7 +369,7 @@ def call_target(app: App, call: Call) -> tuple[Service, Port] | None:
     """The service and published port a call reaches, or None when the call is not valid
     (rules say why). Shared by rules and compile so both read calls the same way."""
     callee = app.service(call.service)
-    if callee is None or not callee.service_connect:
+    if callee is None:
         return None
     published = callee.published
     if call.port is None:
@@ -377,8 +384,7 @@ L7 = ("http", "http2", "grpc")
 def metric_port(svc: Service, target: str) -> Port | None:
     """The published port whose DiscoveryName dimension a Service Connect scaling target uses:
     for requests the first published port with an L7 appProtocol, for connections the first."""
-    ports = [p for p in svc.published if target != "requests" or p.app_protocol in L7] if svc.role == "client-server" \
-        else []
+    ports = [p for p in svc.published if target != "requests" or p.app_protocol in L7]
     return ports[0] if ports else None
 
 

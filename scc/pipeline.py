@@ -34,7 +34,8 @@ def check(path: str) -> tuple[Source, model.App | None, list[Diagnostic]]:
     if has_errors(diags):
         return src, None, diags
     app = model.build(src)
-    diags = [src.place(d) for d in rules.check(app)]
+    # A mistake in `defaults` is found once per service that inherits it: report it once.
+    diags = list(dict.fromkeys(src.place(d) for d in rules.check(app)))
     return src, app, diags
 
 

@@ -45,15 +45,18 @@ def _validator() -> Draft7Validator:
 
 
 def validate(data: Any) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    seen: set[tuple[str, Path, str]] = set()
+    found: list[Diagnostic] = []
     for err in _validator().iter_errors(data):
-        for d in _translate(err):
-            key = (d.code, d.path, d.message)
-            if key not in seen:
-                seen.add(key)
-                out.append(d)
-    return out
+        found += _translate(err)
+    found = list(dict.fromkeys(found))
+    # A value of the wrong type fails its enum and pattern too: the type error says it all.
+    typed = {d.path for d in found if d.code == "SCC103"}
+    # `imagee` is a typo of the missing `image`: the did-you-mean says it all.
+    typos = {(d.path[:-1], d.hint.split("`")[1]) for d in found if d.code == "SCC101" and "did you mean" in d.hint}
+    return [d for d in found
+            if not (d.code != "SCC103" and d.path in typed)
+            and not (d.code == "SCC102" and any((d.path, f"'{key}'") == (p, d.message[-len(key) - 2:])
+                                                for p, key in typos))]
 
 
 def _kind(value: Any) -> str:
@@ -163,7 +166,8 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         listed = ", ".join(str(o) for o in options)
         hint = ""
         if isinstance(inst, str):
-            close = difflib.get_close_matches(inst, [str(o) for o in options], n=1, cutoff=0.6)
+            lower = [str(o) for o in options if str(o).lower() == inst.lower()]
+            close = lower or difflib.get_close_matches(inst, [str(o) for o in options], n=1, cutoff=0.6)
             if close:
                 hint = f"did you mean `{close[0]}`?"
         if path and path[-1] == "cpu" and isinstance(inst, int):

@@ -46,14 +46,18 @@ class Source:
         """Line and column of a path; a path that does not exist (a missing key, a default)
         falls back to its closest existing ancestor."""
         probe = tuple(path)
+        exact = True
         while True:
-            if at_key and probe in self.keys:
+            # For a path that is not written (a default), the nearest written key says more than
+            # the first line of that key's value.
+            if (at_key or not exact) and probe in self.keys:
                 return self.keys[probe]
             if probe in self.values:
                 return self.values[probe]
             if not probe:
                 return (1, 1)
             probe = probe[:-1]
+            exact = False
 
     def exists(self, path: Path) -> bool:
         return tuple(path) in self.values
@@ -66,6 +70,12 @@ class Source:
 
 class _Budget(Exception):
     pass
+
+
+class _Recursive(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__("recursive alias")
+        self.mark = mark
 
 
 class _Refused(Exception):
@@ -134,7 +144,14 @@ def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
         d = problem("SCC004", "the spec must be a YAML mapping of keys such as `version`, `name` and `services`")
         return src, [Diagnostic(d.code, d.severity, d.message, path, node.start_mark.line + 1,
                                 node.start_mark.column + 1)]
-    if _expanded_size(node, {}) > MAX_NODES:
+    try:
+        too_big = _expanded_size(node, {}) > MAX_NODES
+    except _Recursive as exc:
+        d = problem("SCC006", "an alias refers to the node that contains it, which expands forever",
+                    hint="remove the alias, or point it at a node outside itself")
+        return src, [Diagnostic(d.code, d.severity, d.message, path, exc.mark.line + 1, exc.mark.column + 1,
+                                hint=d.hint)]
+    if too_big:
         d = problem("SCC006", f"the document expands to more than {MAX_NODES} nodes through aliases",
                     hint="remove the nested anchors and aliases")
         return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
@@ -156,9 +173,11 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     """Node count after alias expansion, computed on the shared node graph in linear time
     (an alias is the same node object, so each is counted once and multiplied, never walked)."""
     known = memo.get(id(node))
+    if known == -1:
+        raise _Recursive(node.start_mark)
     if known is not None:
         return known
-    memo[id(node)] = MAX_NODES + 1  # a node reached again while inside itself: a recursive alias
+    memo[id(node)] = -1  # on the current path: meeting it again below means a recursive alias
     total = 1
     if isinstance(node, yaml.SequenceNode):
         children = node.value

@@ -125,3 +125,15 @@ def test_write_all_failure_keeps_previous_files(tmp_path: Path) -> None:
         write_all({first: "new", blocker / "b.yaml": "new"})
     assert first.read_text() == "old"
     assert sorted(p.name for p in first.parent.iterdir()) == ["a.yaml"]
+
+
+def test_explain(work: Path) -> None:
+    from scc.codes import CODES
+
+    listing = scc("explain", cwd=work)
+    assert listing.returncode == 0
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == list(CODES)
+    one = scc("explain", "scc603", cwd=work)
+    assert one.returncode == 0 and one.stdout.startswith("SCC603 (error): requests scaling")
+    assert "publishes no RequestCount" in one.stdout
+    assert scc("explain", "SCC999", cwd=work).returncode == 2

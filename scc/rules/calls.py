@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+
 from scc.codes import problem
-from scc.diagnostics import Diagnostic, Path
+from scc.diagnostics import Diagnostic, Path, dotted
 from scc.model import App, Service, call_env, call_target
 
 
@@ -32,18 +34,19 @@ def _calls(app: App, svc: Service) -> list[Diagnostic]:
             continue
         if not svc.service_connect:
             out.append(problem("SCC210", f"service {svc.name!r} has role none (no Service Connect proxy) and cannot "
-                               f"resolve {call.service!r}", svc.at("role"), hint="use `role: client`"))
-            continue
+                               f"resolve the services it calls", svc.at("role"), hint="use `role: client`"))
+            return out
         if not callee.published:
-            why = "role " + callee.role if callee.role != "client-server" else "no published port"
-            out.append(problem("SCC203", f"{call.service!r} publishes nothing through Service Connect ({why}), "
-                               f"so {svc.name!r} cannot call it", call.path,
-                               hint=f"give {call.service!r} a port and role client-server"))
+            out.append(problem("SCC203", f"{call.service!r} publishes nothing through Service Connect "
+                               f"({_why_unpublished(callee)}), so {svc.name!r} cannot call it", call.path,
+                               hint=_publish_hint(callee)))
             continue
         names = ", ".join(p.name for p in callee.published)
         if call.port is not None and not any(p.name == call.port for p in callee.published):
+            close = difflib.get_close_matches(call.port, [p.name for p in callee.published], n=1)
             out.append(problem("SCC207", f"{call.service!r} publishes no port named {call.port!r} "
-                               f"(it publishes: {names})", (*call.path, "port")))
+                               f"(it publishes: {names})", (*call.path, "port"),
+                               hint=f"did you mean {close[0]!r}?" if close else f"use one of: {names}"))
             continue
         target = call_target(app, call)
         if target is None:
@@ -57,11 +60,27 @@ def _calls(app: App, svc: Service) -> list[Diagnostic]:
         seen.add(key)
         env = call_env(call)
         if env in env_owner:
-            out.append(problem("SCC208", f"{env} is set by this call and already set elsewhere in the service",
-                               call.path, hint=f"set `env` on the call to another name, or remove {env} "
-                               "from environment/secrets"))
+            first = env_owner[env]
+            by_call = "calls" in first
+            out.append(problem("SCC208", f"{env} is set by this call and already by {dotted(first)}", call.path,
+                               hint="give one of the calls its own `env` name" if by_call else
+                               f"set `env` on this call, or remove {env} from {first[-2]}"))
         env_owner.setdefault(env, call.path)
     return out
+
+
+def _why_unpublished(callee: Service) -> str:
+    if callee.role != "client-server":
+        return f"role {callee.role}"
+    return "no port" if not callee.ports else "every port has publish: false"
+
+
+def _publish_hint(callee: Service) -> str:
+    if callee.role == "client-server" and callee.ports:
+        return f"remove `publish: false` from the port of {callee.name!r} that callers use"
+    if callee.ports:
+        return f"give {callee.name!r} role client-server (or remove its role: the default with ports)"
+    return f"give {callee.name!r} a port with appProtocol, so it publishes an endpoint"
 
 
 def _depends_on(app: App, svc: Service) -> list[Diagnostic]:
@@ -75,8 +94,6 @@ def _depends_on(app: App, svc: Service) -> list[Diagnostic]:
 
 
 def _unknown(code: str, name: str, app: App, path: Path) -> Diagnostic:
-    import difflib
-
     names = [s.name for s in app.services]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}?" if close else "defined services: " + ", ".join(names)
@@ -124,9 +141,9 @@ def _cycles(app: App) -> list[Diagnostic]:
                 loop = [*path[path.index(nxt):], nxt]
                 if frozenset(loop) not in reported:
                     reported.add(frozenset(loop))
-                    found.append(problem("SCC204", "ordering cycle: " + " -> ".join(loop), where,
-                                         hint="set `ordered: false` on one call of the cycle (the network rule "
-                                         "and URL stay), or remove a dependsOn"))
+                    hint = ("set `ordered: false` on one call of the cycle (its network rule and URL stay)"
+                            if "calls" in where else "remove one dependsOn entry of the cycle")
+                    found.append(problem("SCC204", "ordering cycle: " + " -> ".join(loop), where, hint=hint))
             elif nxt not in state:
                 state[nxt] = 1
                 path.append(nxt)

@@ -49,7 +49,10 @@ def _service(app: App, svc: Service) -> list[Diagnostic]:
     if svc.memory not in allowed:
         low, high = allowed[0], allowed[-1]
         step = allowed[1] - allowed[0]
-        out.append(problem("SCC401", f"Fargate has no task with cpu {svc.cpu} and memory {svc.memory}",
+        defaulted = [f"{k} {v} is the default" for k, v in (("cpu", svc.cpu), ("memory", svc.memory))
+                     if not svc.given(k)]
+        note = f" ({'; '.join(defaulted)})" if defaulted else ""
+        out.append(problem("SCC401", f"Fargate has no task with cpu {svc.cpu} and memory {svc.memory}{note}",
                            svc.at("memory"),
                            hint=f"with cpu {svc.cpu}, memory is {', '.join(map(str, allowed))}" if len(allowed) <= 4
                            else f"with cpu {svc.cpu}, memory is {low} to {high} in steps of {step}"))
@@ -58,7 +61,8 @@ def _service(app: App, svc: Service) -> list[Diagnostic]:
         out.append(problem("SCC402", f"service {svc.name!r} is arm64, which Fargate Spot does not run",
                            svc.at("capacity"), hint="use `capacity: fargate` or `platform: x86_64`"))
     if not any(providers.values()):
-        out.append(problem("SCC405", "every capacity weight is 0", svc.at("capacity")))
+        out.append(problem("SCC405", "every capacity weight is 0", svc.at("capacity"),
+                           hint="give FARGATE (or FARGATE_SPOT) a weight of 1 or more"))
     if not app.cluster.existing:
         for provider in providers:
             if provider not in app.cluster.capacity_providers:

@@ -15,7 +15,7 @@ def check(app: App) -> list[Diagnostic]:
             known = CODES.get(code)
             if known is None:
                 out.append(problem("SCC108", f"{code} is not an scc code", ("lint", "ignore", i),
-                                   hint="run `scc explain` to list the codes"))
+                                   hint="`scc explain` lists the codes"))
             elif known.severity == "error":
                 out.append(problem("SCC108", f"{code} is an error and cannot be ignored", ("lint", "ignore", i)))
     by_id: dict[str, str] = {}

@@ -19,5 +19,6 @@ def check(app: App) -> list[Diagnostic]:
                                "work with Service Connect), or set `role: none`"))
         if dep.strategy != "rolling" and dep.controller != "ecs":
             out.append(problem("SCC502", f"strategy {dep.strategy} is run by the ECS deployment controller, not "
-                               f"{dep.controller}", svc.at("deployment", "strategy")))
+                               f"{dep.controller}", svc.at("deployment", "strategy"),
+                               hint="remove `controller` to use the ECS controller, or remove `strategy`"))
     return out
