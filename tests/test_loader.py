@@ -16,7 +16,7 @@ def test_positions_of_keys_and_values() -> None:
     assert diags == []
     assert src.locate(("services", "web", "ports", 0, "port")) == (4, 20)
     assert src.locate(("services", "web"), at_key=True) == (3, 3)
-    assert src.locate(("services", "web", "nope")) == (4, 5)  # a missing key falls back to its mapping
+    assert src.locate(("services", "web", "nope")) == (3, 3)  # a missing key falls back to its parent's key
 
 
 def test_duplicate_keys_are_all_reported() -> None:
