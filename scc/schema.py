@@ -51,12 +51,7 @@ def validate(data: Any) -> list[Diagnostic]:
     found = list(dict.fromkeys(found))
     # A value of the wrong type fails its enum and pattern too: the type error says it all.
     typed = {d.path for d in found if d.code == "SCC103"}
-    # `imagee` is a typo of the missing `image`: the did-you-mean says it all.
-    typos = {(d.path[:-1], d.hint.split("`")[1]) for d in found if d.code == "SCC101" and "did you mean" in d.hint}
-    return [d for d in found
-            if not (d.code != "SCC103" and d.path in typed)
-            and not (d.code == "SCC102" and any((d.path, f"'{key}'") == (p, d.message[-len(key) - 2:])
-                                                for p, key in typos))]
+    return [d for d in found if not (d.code != "SCC103" and d.path in typed)]
 
 
 def _kind(value: Any) -> str:
@@ -145,6 +140,8 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
 
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else str(err.validator_value)
+        if isinstance(inst, dict) and difflib.get_close_matches(missing, list(inst), n=1, cutoff=0.8):
+            return []  # `imagee` for `image`: the unknown key's did-you-mean says it all
         hint = ""
         if missing == "image":
             hint = "add `image: <registry>/<repository>:<tag>` to the service, or set it once in `defaults`"
