@@ -113,6 +113,19 @@ CODES: dict[str, Code] = {
              "controllers are rejected by ECS for Service Connect services."),
         Code("SCC502", _E, "deployment strategy needs the ECS controller",
              "blue-green, canary and linear are ECS-native strategies, run by the ECS deployment controller."),
+        Code("SCC503", _E, "CodeDeploy needs a load balancer",
+             "CodeDeploy blue/green shifts traffic between two target groups of a load balancer: the service "
+             "must be `public`. ECS-native `strategy: blue-green` needs neither CodeDeploy nor a load balancer."),
+        Code("SCC504", _E, "an external controller takes no load balancer or discovery on the service",
+             "With the external deployment controller, load balancers and service registries belong to the "
+             "task sets your controller creates, not to the service."),
+        Code("SCC505", _E, "circuit breaker with canary or linear deployments",
+             "ECS's deployment circuit breaker works with rolling and blue-green deployments only."),
+        Code("SCC506", _E, "minHealthyPercent not below maxPercent",
+             "A deployment must be able to run a new task before it stops an old one, or stop one first: "
+             "with minHealthyPercent equal to maxPercent it can do neither."),
+        Code("SCC507", _E, "rollback without the circuit breaker",
+             "Rollback is what the circuit breaker does when it trips; with the circuit breaker off it has no effect."),
         # --- scaling ---
         Code("SCC601", _E, "scaling min is greater than max", "Application Auto Scaling needs min <= max."),
         Code("SCC602", _E, "desiredCount outside [min, max]",
@@ -132,11 +145,43 @@ CODES: dict[str, Code] = {
         Code("SCC607", _E, "duplicate schedule name", "Scheduled action names must be unique within a service."),
         Code("SCC608", _E, "unknown time zone",
              "A schedule's timezone must be an IANA time zone name such as Asia/Tokyo."),
+        # --- public exposure and DNS discovery ---
+        Code("SCC701", _E, "two public services on the same path and host",
+             "The shared load balancer routes each path and host to one target group; two services on the "
+             "same listener, path and host would shadow each other."),
+        Code("SCC702", _E, "public port 443 without a certificate",
+             "An HTTPS listener needs an ACM certificate: set public.certificateArn."),
+        Code("SCC703", _E, "certificate on a plain HTTP listener",
+             "certificateArn is used by the HTTPS listener only: set `port: 443` (port 80 then redirects)."),
+        Code("SCC704", _E, "unknown port name", "targetPort and discovery.port must name a port of the service."),
+        Code("SCC705", _E, "public or SRV discovery on a service without ports",
+             "The load balancer and SRV records send traffic to a container port; the service has none."),
+        Code("SCC706", _E, "gRPC through the load balancer needs HTTPS",
+             "An Application Load Balancer forwards gRPC only from an HTTPS listener: use `port: 443` with a "
+             "certificate."),
+        Code("SCC707", _E, "load balancer health check timeout not below its interval",
+             "Elastic Load Balancing requires the health check timeout to be shorter than the interval."),
+        Code("SCC708", _E, "DNS discovery needs a dns namespace",
+             "Classic service discovery registers DNS records, which exist only in a private DNS namespace: "
+             "set `namespace: {name: ..., type: dns}`."),
+        Code("SCC709", _E, "DNS discovery name already used in the namespace",
+             "A discovery name is a Cloud Map service in the namespace: it must not equal a Service Connect "
+             "discovery name or another service's discovery name, or the two registrations clash."),
+        Code("SCC710", _W, "stopTimeout shorter than the DNS TTL",
+             "Resolvers cache a DNS answer for the TTL, so callers keep sending requests to a stopped task's "
+             "address for up to that long. A task that stops sooner than the TTL fails those requests: keep "
+             "stopTimeout at least the TTL (and handle SIGTERM by draining)."),
+        Code("SCC711", _W, "DNS discovery without a container health check",
+             "Cloud Map answers with every registered task; without a container health check ECS reports a "
+             "task healthy as soon as it runs, so callers reach tasks that are not ready."),
         # --- the generated template ---
         Code("SCC901", _E, "cfn-lint error in the generated template",
              "scc produced a template that cfn-lint rejects: this is a bug in scc; please report it with the spec."),
         Code("SCC902", _W, "cfn-lint warning on the generated template",
              "cfn-lint found something worth a look in the generated template."),
+        Code("SCC903", _E, "the template exceeds a CloudFormation limit",
+             "A template may hold at most 500 resources and 1 MB (uploaded through S3). Split the app into "
+             "several specs, each its own stack."),
     ]
 }
 

@@ -96,6 +96,30 @@ class Scaling:
 
 
 @dataclass(frozen=True)
+class Public:
+    port: int
+    certificate_arn: str | None
+    target_port: str | None  # a port name; None: the service's first port
+    path: str
+    host: str | None
+    health_path: str
+    health_interval: int
+    health_timeout: int
+    healthy_threshold: int
+    unhealthy_threshold: int
+    matcher: str | None
+    allow_from: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    record: str
+    ttl: int
+    port: str | None  # a port name; None: the service's first port
+    name: str
+
+
+@dataclass(frozen=True)
 class Service:
     name: str
     image: str
@@ -122,6 +146,8 @@ class Service:
     log_retention_days: int
     access_logs: str | None
     scaling: Scaling | None
+    public: Public | None
+    discovery: Discovery | None
     # Where each merged field came from: `services.<name>...` or `defaults...`.
     origins: tuple[tuple[Path, Path], ...]
 
@@ -165,6 +191,7 @@ class Cluster:
 class Network:
     vpc: str | None
     subnets: tuple[str, ...]
+    public_subnets: tuple[str, ...]
     assign_public_ip: bool
 
 
@@ -250,7 +277,8 @@ def _port(raw: dict[str, Any], index: int, svc: str, role: str, namespace: str |
     )
 
 
-def _service(name: str, raw: dict[str, Any], namespace: str | None, at: Any) -> dict[str, Any]:
+def _service(name: str, raw: dict[str, Any], namespace: str | None, at: Any,
+             numbers: dict[Path, str]) -> dict[str, Any]:
     ports_raw = raw.get("ports", [])
     role = raw.get("role", "client-server" if ports_raw else "client")
     hc = raw.get("healthCheck")
@@ -275,7 +303,9 @@ def _service(name: str, raw: dict[str, Any], namespace: str | None, at: Any) -> 
         capacity=tuple(sorted(capacity.items())),
         command=tuple(raw.get("command", ())),
         entry_point=tuple(raw.get("entryPoint", ())),
-        environment=tuple((k, str(v)) for k, v in raw.get("environment", {}).items()),
+        # A number is kept as written: YAML 1.1 would turn 010 into 8 and 12:30 into 750.
+        environment=tuple((k, v if isinstance(v, str) else numbers.get(at("environment", k), str(v)))
+                          for k, v in raw.get("environment", {}).items()),
         secrets=tuple(raw.get("secrets", {}).items()),
         ports=tuple(_port(p, i, name, role, namespace, at("ports", i)) for i, p in enumerate(ports_raw)),
         role=role,
@@ -304,7 +334,32 @@ def _service(name: str, raw: dict[str, Any], namespace: str | None, at: Any) -> 
         log_retention_days=raw.get("logs", {}).get("retentionDays", 30),
         access_logs=raw.get("serviceConnect", {}).get("accessLogs"),
         scaling=_scaling(raw["scaling"], at) if "scaling" in raw else None,
+        public=_public(raw["public"]) if "public" in raw else None,
+        discovery=_discovery(name, raw["discovery"]) if "discovery" in raw else None,
     )
+
+
+def _public(raw: dict[str, Any]) -> Public:
+    hc = raw.get("healthCheck", {})
+    return Public(
+        port=raw.get("port", 80),
+        certificate_arn=raw.get("certificateArn"),
+        target_port=raw.get("targetPort"),
+        path=raw.get("path", "/"),
+        host=raw.get("host"),
+        health_path=hc.get("path", "/"),
+        health_interval=hc.get("interval", 30),
+        health_timeout=hc.get("timeout", 5),
+        healthy_threshold=hc.get("healthyThreshold", 5),
+        unhealthy_threshold=hc.get("unhealthyThreshold", 2),
+        matcher=hc.get("matcher"),
+        allow_from=tuple(raw.get("allowFrom", ("0.0.0.0/0",))),
+    )
+
+
+def _discovery(service: str, raw: dict[str, Any]) -> Discovery:
+    return Discovery(record=raw.get("record", "A"), ttl=raw.get("ttl", 60), port=raw.get("port"),
+                     name=raw.get("name", service))
 
 
 def _scaling(raw: dict[str, Any], at: Any) -> Scaling:
@@ -342,7 +397,7 @@ def build(src: Source) -> App:
         def at(*keys: str | int, _lookup: dict[Path, Path] = lookup, _name: str = name) -> Path:
             return _locate(_lookup, _name, keys)
 
-        fields = _service(name, merge(defaults, own), namespace.name if namespace else None, at)
+        fields = _service(name, merge(defaults, own), namespace.name if namespace else None, at, src.numbers)
         services.append(Service(**fields, origins=origins))
     lint = data.get("lint", {})
     return App(
@@ -358,24 +413,55 @@ def build(src: Source) -> App:
             capacity_providers=tuple(cl_raw.get("capacityProviders", DEFAULT_CAPACITY_PROVIDERS)),
             given=frozenset(cl_raw),
         ),
-        network=Network(net.get("vpc"), tuple(net.get("subnets", ())), net.get("assignPublicIp", False)),
+        network=Network(net.get("vpc"), tuple(net.get("subnets", ())), tuple(net.get("publicSubnets", ())),
+                        net.get("assignPublicIp", False)),
         services=tuple(services),
         lint_regions=tuple(lint.get("regions", ("us-east-1",))),
         lint_ignore=tuple(lint.get("ignore", ())),
     )
 
 
-def call_target(app: App, call: Call) -> tuple[Service, Port] | None:
-    """The service and published port a call reaches, or None when the call is not valid
-    (rules say why). Shared by rules and compile so both read calls the same way."""
+@dataclass(frozen=True)
+class Target:
+    """Where a call goes: the port it opens and the name and port the caller connects to."""
+
+    service: Service
+    port: Port
+    host: str
+    host_port: int
+    via: str  # "service-connect" or "dns"
+
+
+def call_via(app: App, caller: Service, callee: Service) -> str | None:
+    """Service Connect when both ends use it and the callee publishes; else the callee's DNS
+    discovery name when it has one in a dns namespace; else None (not reachable by name)."""
+    if caller.service_connect and callee.published:
+        return "service-connect"
+    if callee.discovery is not None and app.namespace is not None and app.namespace.type == "dns":
+        return "dns"
+    return None
+
+
+def call_target(app: App, caller: Service, call: Call) -> Target | None:
+    """The target of a call, or None when the call is not valid (rules say why). Shared by
+    rules and compile so both read calls the same way."""
     callee = app.service(call.service)
-    if callee is None:
+    if callee is None or callee is caller:
         return None
-    published = callee.published
-    if call.port is None:
-        return (callee, published[0]) if len(published) == 1 else None
-    port = next((p for p in published if p.name == call.port), None)
-    return (callee, port) if port else None
+    via = call_via(app, caller, callee)
+    if via == "service-connect":
+        published = callee.published
+        if call.port is None:
+            port = published[0] if len(published) == 1 else None
+        else:
+            port = next((p for p in published if p.name == call.port), None)
+        return Target(callee, port, port.alias_dns, port.alias_port, via) if port else None
+    if via == "dns":
+        disc = callee.discovery
+        assert disc is not None and app.namespace is not None
+        port = named_port(callee, call.port if call.port is not None else disc.port)
+        return Target(callee, port, f"{disc.name}.{app.namespace.name}", port.port, via) if port else None
+    return None
 
 
 L7 = ("http", "http2", "grpc")
@@ -386,6 +472,13 @@ def metric_port(svc: Service, target: str) -> Port | None:
     for requests the first published port with an L7 appProtocol, for connections the first."""
     ports = [p for p in svc.published if target != "requests" or p.app_protocol in L7]
     return ports[0] if ports else None
+
+
+def named_port(svc: Service, name: str | None) -> Port | None:
+    """The port a `targetPort` or `discovery.port` names; None names the service's first port."""
+    if name is None:
+        return svc.ports[0] if svc.ports else None
+    return next((p for p in svc.ports if p.name == name), None)
 
 
 def call_env(call: Call) -> str:

@@ -18,6 +18,12 @@ class Ids:
     NAMESPACE = "Namespace"
     VPC_PARAM = "VpcId"
     SUBNETS_PARAM = "SubnetIds"
+    PUBLIC_SUBNETS_PARAM = "PublicSubnetIds"
+    LOAD_BALANCER = "LoadBalancer"
+    LB_SECURITY_GROUP = "LoadBalancerSecurityGroup"
+    HTTP_LISTENER = "LoadBalancerHttpListener"
+    HTTPS_LISTENER = "LoadBalancerHttpsListener"
+    LB_CERTIFICATES = "LoadBalancerCertificates"
 
     def __init__(self, service: str) -> None:
         self.base = camel(service)
@@ -56,6 +62,21 @@ class Ids:
 
     def scaling_policy(self, target: str) -> str:
         return f"{self.base}Scaling{camel(target)}"
+
+    @property
+    def target_group(self) -> str:
+        return f"{self.base}TargetGroup"
+
+    @property
+    def listener_rule(self) -> str:
+        return f"{self.base}ListenerRule"
+
+    @property
+    def discovery(self) -> str:
+        return f"{self.base}DiscoveryService"
+
+    def ingress_from_load_balancer(self, port: int) -> str:
+        return f"{self.base}IngressFromLoadBalancerPort{port}"
 
     def ingress_from(self, caller: str, port: int) -> str:
         return f"{self.base}IngressFrom{camel(caller)}Port{port}"

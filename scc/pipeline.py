@@ -50,12 +50,34 @@ def compile_one(src: Source, app: model.App, lint: bool) -> tuple[str, list[Diag
     from scc.output import render
 
     template, origin = compile_app(app)
-    text = render(template.to_dict(), src.file)
+    data = template.to_dict()
+    text = render(data, src.file)
+    too_big = _limits(data, text)
+    if too_big:
+        return text, [src.place(d) for d in too_big]
     if not lint:
         return text, []
     from scc.lint import lint as run_lint
 
     return text, [src.place(d) for d in run_lint(text, app.lint_regions, app.lint_ignore, origin)]
+
+
+# CloudFormation's per-template limits (a template larger than 51,200 bytes is deployed from S3,
+# which `aws cloudformation deploy --s3-bucket` does).
+MAX_RESOURCES, MAX_OUTPUTS, MAX_BYTES = 500, 200, 1024 * 1024
+
+
+def _limits(data: dict[str, object], text: str) -> list[Diagnostic]:
+    counts = {"resources": (len(data.get("Resources", {})), MAX_RESOURCES),  # type: ignore[arg-type]
+              "outputs": (len(data.get("Outputs", {})), MAX_OUTPUTS)}  # type: ignore[arg-type]
+    out = [problem("SCC903", f"the template has {n} {what}; CloudFormation allows {limit}", ("services",),
+                   at_key=True, hint="split the services into several specs (stacks)")
+           for what, (n, limit) in counts.items() if n > limit]
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        out.append(problem("SCC903", f"the template is {size} bytes; CloudFormation allows {MAX_BYTES}",
+                           ("services",), at_key=True, hint="split the services into several specs (stacks)"))
+    return out
 
 
 def validate(paths: list[str]) -> Result:

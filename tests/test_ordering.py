@@ -83,13 +83,14 @@ def _refs(value: Any) -> set[str]:
 
 
 def test_depends_on_edges_are_exactly_the_calls(template: dict[str, Any]) -> None:
+    """Callers wait for the services they call and for their own ingress rules, nothing else."""
     services = {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::ECS::Service"}
     edges = {k: v.get("DependsOn", []) for k, v in services.items()}
     assert edges == {
         "BackendService": [],
         "OrdersService": [],
-        "FrontendService": ["BackendService"],
-        "CheckoutService": ["OrdersService"],
+        "FrontendService": ["BackendService", "BackendIngressFromFrontendPort8080"],
+        "CheckoutService": ["OrdersService", "OrdersIngressFromCheckoutPort7000"],
     }
 
 

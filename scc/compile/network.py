@@ -19,9 +19,9 @@ def security_group(ctx: Context, svc: Service) -> ec2.SecurityGroup:
 def ingress_rules(app: App, caller: Service) -> list[ec2.SecurityGroupIngress]:
     out = []
     for call in caller.calls:
-        target = call_target(app, call)
+        target = call_target(app, caller, call)
         assert target is not None, "rules accept only calls that resolve"
-        callee, port = target
+        callee, port = target.service, target.port
         out.append(ec2.SecurityGroupIngress(
             Ids(callee.name).ingress_from(caller.name, port.port),
             GroupId=GetAtt(Ids(callee.name).security_group, "GroupId"),

@@ -8,6 +8,7 @@ from troposphere import GetAtt, Join, Ref, Sub
 from troposphere import applicationautoscaling as aas
 
 from scc.compile.context import Context
+from scc.compile.loadbalancer import Route
 from scc.model import Service, metric_port
 from scc.naming import Ids
 
@@ -48,7 +49,7 @@ def scalable_target(ctx: Context, svc: Service) -> aas.ScalableTarget:
     return target
 
 
-def policies(ctx: Context, svc: Service) -> list[aas.ScalingPolicy]:
+def policies(ctx: Context, svc: Service, route: Route | None) -> list[aas.ScalingPolicy]:
     sc = svc.scaling
     assert sc is not None
     ids = Ids(svc.name)
@@ -58,6 +59,13 @@ def policies(ctx: Context, svc: Service) -> list[aas.ScalingPolicy]:
         if kind in PREDEFINED:
             config.PredefinedMetricSpecification = aas.PredefinedMetricSpecification(
                 PredefinedMetricType=PREDEFINED[kind])
+        elif kind == "albRequests":
+            assert route is not None, "rules accept albRequests only on public services"
+            config.PredefinedMetricSpecification = aas.PredefinedMetricSpecification(
+                PredefinedMetricType="ALBRequestCountPerTarget",
+                ResourceLabel=Join("/", [GetAtt(Ids.LOAD_BALANCER, "LoadBalancerFullName"),
+                                         GetAtt(ids.target_group, "TargetGroupFullName")]),
+            )
         else:
             port = metric_port(svc, kind)
             assert port is not None, "rules accept Service Connect targets only on a published port"
@@ -77,12 +85,16 @@ def policies(ctx: Context, svc: Service) -> list[aas.ScalingPolicy]:
             config.ScaleOutCooldown = sc.cooldown_out
         if not sc.scale_in:
             config.DisableScaleIn = True
-        out.append(aas.ScalingPolicy(
+        policy = aas.ScalingPolicy(
             ids.scaling_policy(kind),
             PolicyName=Sub(f"${{AWS::StackName}}-{svc.name}-{kind}"),
             PolicyType="TargetTrackingScaling",
             ScalingTargetId=Ref(ids.scalable_target),
             TargetTrackingScalingPolicyConfiguration=config,
-        ))
+        )
+        if kind == "albRequests" and route is not None:
+            # The metric exists only once the target group is attached to the load balancer.
+            policy.DependsOn = [route.attachment]
+        out.append(policy)
     return out
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 from troposphere import GetAtt, Ref, ecs
 
 from scc.compile.context import Context
+from scc.compile.discovery import registry
 from scc.compile.iam import TLS_ROLE
+from scc.compile.loadbalancer import Route
 from scc.compile.logs import awslogs
 from scc.model import App, Port, Service, call_env, call_target
 from scc.naming import Ids, url
 
+CONTROLLER = {"ecs": "ECS", "codedeploy": "CODE_DEPLOY", "external": "EXTERNAL"}
 STRATEGY = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
 
 
@@ -18,46 +21,57 @@ def call_urls(app: App, svc: Service) -> dict[str, str]:
     """`<SERVICE>_URL` (or `env`) -> the called port's Service Connect URL."""
     out = {}
     for call in svc.calls:
-        target = call_target(app, call)
+        target = call_target(app, svc, call)
         assert target is not None, "rules accept only calls that resolve"
-        port = target[1]
-        out[call_env(call)] = url(port.app_protocol, port.alias_dns, port.alias_port)
+        out[call_env(call)] = url(target.port.app_protocol, target.host, target.host_port)
     return out
 
 
-def ordering(svc: Service) -> list[str]:
-    """Logical ids this service is created after: ordered calls, then dependsOn, each once."""
+def ordering(app: App, svc: Service) -> list[str]:
+    """Logical ids this service is created after: the services of ordered calls and dependsOn,
+    then the ingress rules of its own calls (so its first tasks can connect at once), each once."""
     names = [c.service for c in svc.calls if c.ordered] + list(svc.depends_on)
-    return [Ids(n).service for n in dict.fromkeys(names)]
+    rules = []
+    for call in svc.calls:
+        target = call_target(app, svc, call)
+        assert target is not None, "rules accept only calls that resolve"
+        rules.append(Ids(target.service.name).ingress_from(svc.name, target.port.port))
+    return [Ids(n).service for n in dict.fromkeys(names)] + list(dict.fromkeys(rules))
 
 
-def service(ctx: Context, svc: Service) -> ecs.Service:
+def service(ctx: Context, svc: Service, route: Route | None) -> ecs.Service:
     ids = Ids(svc.name)
     dep = svc.deployment
-    deployment = ecs.DeploymentConfiguration(
-        MinimumHealthyPercent=dep.min_healthy_percent,
-        MaximumPercent=dep.max_percent,
-        DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=dep.circuit_breaker,
-                                                              Rollback=dep.circuit_breaker and dep.rollback),
-    )
+    deployment = ecs.DeploymentConfiguration(MinimumHealthyPercent=dep.min_healthy_percent,
+                                             MaximumPercent=dep.max_percent)
     if dep.controller == "ecs":
+        # The circuit breaker is the ECS controller's, for rolling and blue-green deployments only.
+        if dep.strategy in ("rolling", "blue-green"):
+            deployment.DeploymentCircuitBreaker = ecs.DeploymentCircuitBreaker(
+                Enable=dep.circuit_breaker, Rollback=dep.circuit_breaker and dep.rollback)
         deployment.Strategy = STRATEGY[dep.strategy]
     # With scaling the count is Application Auto Scaling's: a DesiredCount here would reset a
     # scaled-out service to it on every stack update.
     count = {} if svc.scaling else {"DesiredCount": svc.desired_count}
-    resource = ecs.Service(
-        ids.service,
-        Cluster=ctx.cluster,
-        TaskDefinition=Ref(ids.task_definition),
+    # An external controller brings task definition, capacity and network in its task sets.
+    tasks = {} if dep.controller == "external" else {
+        "TaskDefinition": Ref(ids.task_definition),
         **count,
-        CapacityProviderStrategy=[ecs.CapacityProviderStrategyItem(CapacityProvider=p, Weight=w)
-                                  for p, w in svc.capacity],
-        NetworkConfiguration=ecs.NetworkConfiguration(AwsvpcConfiguration=ecs.AwsvpcConfiguration(
+        "CapacityProviderStrategy": [ecs.CapacityProviderStrategyItem(CapacityProvider=p, Weight=w)
+                                     for p, w in svc.capacity],
+        "NetworkConfiguration": ecs.NetworkConfiguration(AwsvpcConfiguration=ecs.AwsvpcConfiguration(
             Subnets=ctx.subnets,
             SecurityGroups=[GetAtt(ids.security_group, "GroupId")],
             AssignPublicIp="ENABLED" if ctx.app.network.assign_public_ip else "DISABLED",
         )),
-        DeploymentController=ecs.DeploymentController(Type=dep.controller.upper()),
+    }
+    if dep.controller == "external":
+        tasks.update(count)
+    resource = ecs.Service(
+        ids.service,
+        Cluster=ctx.cluster,
+        **tasks,
+        DeploymentController=ecs.DeploymentController(Type=CONTROLLER[dep.controller]),
         DeploymentConfiguration=deployment,
         EnableExecuteCommand=svc.exec,
         EnableECSManagedTags=True,
@@ -65,7 +79,15 @@ def service(ctx: Context, svc: Service) -> ecs.Service:
     )
     if svc.service_connect:
         resource.ServiceConnectConfiguration = service_connect(ctx, svc)
-    after = ordering(svc)
+    if route is not None:
+        resource.LoadBalancers = [ecs.LoadBalancer(ContainerName=svc.name, ContainerPort=route.port.port,
+                                                   TargetGroupArn=Ref(Ids(svc.name).target_group))]
+        # Load balancer health checks start with the task; give slow starters their start period.
+        start = svc.health_check.start_period if svc.health_check else 0
+        resource.HealthCheckGracePeriodSeconds = max(60, start)
+    if svc.discovery is not None:
+        resource.ServiceRegistries = [registry(svc)]
+    after = ordering(ctx.app, svc) + ([route.attachment] if route else [])
     if after:
         resource.DependsOn = after
     return resource

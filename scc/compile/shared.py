@@ -16,6 +16,9 @@ def parameters(ctx: Context) -> list[Parameter]:
     if not ctx.app.network.subnets:
         out.append(Parameter(Ids.SUBNETS_PARAM, Type="List<AWS::EC2::Subnet::Id>",
                              Description="Subnets the tasks run in (normally private subnets)"))
+    if not ctx.app.network.public_subnets and any(s.public for s in ctx.app.services):
+        out.append(Parameter(Ids.PUBLIC_SUBNETS_PARAM, Type="List<AWS::EC2::Subnet::Id>",
+                             Description="Public subnets of the internet-facing load balancer (two or more AZs)"))
     return out
 
 
@@ -38,7 +41,8 @@ def namespace(ctx: Context) -> list[object]:
     ns = ctx.app.namespace
     if ns is None or ns.existing:
         return []
-    description = f"Service Connect namespace of {ctx.app.name}"
+    kind = "Service Connect" if any(s.service_connect for s in ctx.app.services) else "Cloud Map DNS"
+    description = f"{kind} namespace of {ctx.app.name}"
     if ns.type == "dns":
         return [servicediscovery.PrivateDnsNamespace(Ids.NAMESPACE, Name=ns.name, Vpc=ctx.vpc,
                                                      Description=description)]

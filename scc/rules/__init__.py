@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from scc.diagnostics import Diagnostic
 from scc.model import App
-from scc.rules import calls, capacity, config, deployment, ports, scaling
+from scc.rules import calls, capacity, config, deployment, exposure, ports, scaling
 
-TOPICS = (config, calls, ports, capacity, deployment, scaling)
+TOPICS = (config, calls, ports, capacity, deployment, scaling, exposure)
 
 
 def check(app: App) -> list[Diagnostic]:

@@ -6,7 +6,7 @@ import difflib
 
 from scc.codes import problem
 from scc.diagnostics import Diagnostic, Path, dotted
-from scc.model import App, Service, call_env, call_target
+from scc.model import App, Service, call_env, call_target, call_via
 
 
 def check(app: App) -> list[Diagnostic]:
@@ -32,30 +32,34 @@ def _calls(app: App, svc: Service) -> list[Diagnostic]:
         if callee is None:
             out.append(_unknown("SCC201", call.service, app, call.path))
             continue
-        if not svc.service_connect:
+        via = call_via(app, svc, callee)
+        if via is None and not svc.service_connect and callee.published:
             out.append(problem("SCC210", f"service {svc.name!r} has role none (no Service Connect proxy) and cannot "
-                               f"resolve the services it calls", svc.at("role"), hint="use `role: client`"))
+                               f"resolve {call.service!r}, which has no DNS discovery", svc.at("role"),
+                               hint=f"use `role: client`, or give {call.service!r} `discovery` in a dns namespace"))
             return out
-        if not callee.published:
+        if via is None:
             out.append(problem("SCC203", f"{call.service!r} publishes nothing through Service Connect "
                                f"({_why_unpublished(callee)}), so {svc.name!r} cannot call it", call.path,
                                hint=_publish_hint(callee)))
             continue
-        names = ", ".join(p.name for p in callee.published)
-        if call.port is not None and not any(p.name == call.port for p in callee.published):
-            close = difflib.get_close_matches(call.port, [p.name for p in callee.published], n=1)
-            out.append(problem("SCC207", f"{call.service!r} publishes no port named {call.port!r} "
-                               f"(it publishes: {names})", (*call.path, "port"),
+        reachable = callee.published if via == "service-connect" else callee.ports
+        names = ", ".join(p.name for p in reachable)
+        if call.port is not None and not any(p.name == call.port for p in reachable):
+            close = difflib.get_close_matches(call.port, [p.name for p in reachable], n=1)
+            verb = "publishes" if via == "service-connect" else "has"
+            out.append(problem("SCC207", f"{call.service!r} {verb} no port named {call.port!r} "
+                               f"(it {verb}: {names})", (*call.path, "port"),
                                hint=f"did you mean {close[0]!r}?" if close else f"use one of: {names}"))
             continue
-        target = call_target(app, call)
+        target = call_target(app, svc, call)
         if target is None:
             out.append(problem("SCC206", f"{call.service!r} publishes several ports ({names}); say which one",
                                call.path, hint=f"write {{service: {call.service}, port: <one of {names}>}}"))
             continue
-        key = (call.service, target[1].name)
+        key = (call.service, target.port.name)
         if key in seen:
-            out.append(problem("SCC209", f"port {target[1].name!r} of {call.service!r} is called twice", call.path))
+            out.append(problem("SCC209", f"port {target.port.name!r} of {call.service!r} is called twice", call.path))
             continue
         seen.add(key)
         env = call_env(call)
@@ -79,7 +83,8 @@ def _publish_hint(callee: Service) -> str:
     if callee.role == "client-server" and callee.ports:
         return f"remove `publish: false` from the port of {callee.name!r} that callers use"
     if callee.ports:
-        return f"give {callee.name!r} role client-server (or remove its role: the default with ports)"
+        return (f"give {callee.name!r} role client-server (or remove its role: the default with ports), "
+                "or DNS `discovery` in a dns namespace")
     return f"give {callee.name!r} a port with appProtocol, so it publishes an endpoint"
 
 

@@ -57,10 +57,10 @@ def _targets(svc: Service) -> list[Diagnostic]:
                                "are tcp, which publishes no RequestCount", where, at_key=True,
                                hint=f"set appProtocol ({', '.join(L7)}) on the published port, or scale on "
                                "connections or cpu"))
-        elif kind == "albRequests":
+        elif kind == "albRequests" and svc.public is None:
             out.append(problem("SCC605", f"albRequests scaling needs {svc.name!r} behind the load balancer "
-                               "(`public`), which this version of scc does not build yet", where, at_key=True,
-                               hint="scale on requests (Service Connect), cpu or memory"))
+                               "(`public`)", where, at_key=True,
+                               hint="add `public`, or scale on requests (Service Connect), cpu or memory"))
     return out
 
 

@@ -1,0 +1,104 @@
+"""Rules on `public` (the shared load balancer) and `discovery` (classic Cloud Map DNS)."""
+
+from __future__ import annotations
+
+from scc.codes import problem
+from scc.diagnostics import Diagnostic
+from scc.model import App, Service, named_port
+
+
+def check(app: App) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    routes: dict[tuple[int, str, str], str] = {}
+    for svc in app.services:
+        if svc.public is not None:
+            out += _public(svc, routes)
+        if svc.discovery is not None:
+            out += _discovery(app, svc)
+    out += _discovery_names(app)
+    return out
+
+
+def _public(svc: Service, routes: dict[tuple[int, str, str], str]) -> list[Diagnostic]:
+    pub = svc.public
+    assert pub is not None
+    out = []
+    if pub.port == 443 and not pub.certificate_arn:
+        out.append(problem("SCC702", f"public service {svc.name!r} listens on 443 but has no certificateArn",
+                           svc.at("public", "port"), hint="add public.certificateArn (an ACM certificate ARN)"))
+    if pub.port == 80 and pub.certificate_arn:
+        out.append(problem("SCC703", "certificateArn is only used on port 443", svc.at("public", "certificateArn"),
+                           at_key=True, hint="set `port: 443`; port 80 then redirects to HTTPS"))
+    if not svc.ports:
+        out.append(problem("SCC705", f"public service {svc.name!r} has no port for the load balancer",
+                           svc.at("public"), at_key=True, hint="add `ports: [{port: 8080, appProtocol: http}]`"))
+    else:
+        port = named_port(svc, pub.target_port)
+        if port is None:
+            names = ", ".join(p.name for p in svc.ports)
+            out.append(problem("SCC704", f"targetPort {pub.target_port!r} is not a port of {svc.name!r} "
+                               f"(ports: {names})", svc.at("public", "targetPort")))
+        elif port.app_protocol == "grpc" and pub.port != 443:
+            out.append(problem("SCC706", f"port {port.name!r} is grpc, which the load balancer forwards only "
+                               "from HTTPS", svc.at("public", "port") if svc.given("public", "port")
+                               else svc.at("public"), at_key=not svc.given("public", "port"),
+                               hint="set `port: 443` and certificateArn"))
+    if pub.health_timeout >= pub.health_interval:
+        out.append(problem("SCC707", f"health check timeout {pub.health_timeout}s must be shorter than its "
+                           f"interval {pub.health_interval}s", svc.at("public", "healthCheck", "timeout")))
+    route = (pub.port, pub.host or "", pub.path.rstrip("/*") or "/")
+    first = routes.setdefault(route, svc.name)
+    if first != svc.name:
+        where = f"host {pub.host} " if pub.host else ""
+        out.append(problem("SCC701", f"{svc.name!r} and {first!r} are both public on port {pub.port}, "
+                           f"{where}path {pub.path}", svc.at("public", "path") if svc.given("public", "path")
+                           else svc.at("public"), at_key=not svc.given("public", "path"),
+                           hint="give one of them another `path` or a `host`"))
+    return out
+
+
+def _discovery(app: App, svc: Service) -> list[Diagnostic]:
+    disc = svc.discovery
+    assert disc is not None
+    out = []
+    ns = app.namespace
+    if ns is None or ns.type != "dns":
+        kind = "no namespace" if ns is None else f"namespace {ns.name!r} is {ns.type}"
+        out.append(problem("SCC708", f"DNS discovery of {svc.name!r} needs a dns namespace ({kind})",
+                           svc.at("discovery"), at_key=True,
+                           hint="set `namespace: {name: ..., type: dns}` (Service Connect works there too)"))
+    if disc.record == "SRV" and not svc.ports:
+        out.append(problem("SCC705", f"an SRV record announces a port, and {svc.name!r} has none",
+                           svc.at("discovery", "record")))
+    elif disc.port is not None and named_port(svc, disc.port) is None:
+        names = ", ".join(p.name for p in svc.ports) or "none"
+        out.append(problem("SCC704", f"discovery port {disc.port!r} is not a port of {svc.name!r} (ports: {names})",
+                           svc.at("discovery", "port")))
+    if svc.stop_timeout < disc.ttl:
+        out.append(problem("SCC710", f"stopTimeout {svc.stop_timeout}s is shorter than the DNS TTL {disc.ttl}s: "
+                           "callers keep a stopped task's address for up to the TTL, so their requests fail "
+                           "after it stops", svc.at("stopTimeout"),
+                           hint=f"set stopTimeout: {min(max(disc.ttl, 2), 120)} (or lower discovery.ttl)"))
+    if svc.health_check is None:
+        out.append(problem("SCC711", f"{svc.name!r} is found through DNS but has no container health check, so "
+                           "callers can reach tasks that are not ready", svc.at("discovery"), at_key=True,
+                           hint="add `healthCheck: {command: ...}`"))
+    return out
+
+
+def _discovery_names(app: App) -> list[Diagnostic]:
+    """DNS discovery names against Service Connect's and each other's, in the one namespace."""
+    out = []
+    owners = {p.discovery_name: f"Service Connect port {s.name}.{p.name}" for s in app.services for p in s.published}
+    for svc in app.services:
+        if svc.discovery is None:
+            continue
+        name = svc.discovery.name
+        if name in owners:
+            path = svc.at("discovery", "name") if svc.given("discovery", "name") else svc.at("discovery")
+            out.append(problem("SCC709", f"discovery name {name!r} of {svc.name!r} is already the name of "
+                               f"{owners[name]}", path, at_key=not svc.given("discovery", "name"),
+                               hint="set another `discovery.name` (or another discoveryName on the port)"))
+        else:
+            owners[name] = f"the DNS discovery of {svc.name}"
+    return out
