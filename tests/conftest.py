@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,3 +37,28 @@ def assert_text(expected_file: Path, actual: str, update: bool) -> None:
 
 def cases(folder: str) -> list[Path]:
     return sorted(p for p in (ROOT / "tests" / folder).iterdir() if (p / "spec.yaml").exists())
+
+
+class CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load_template(text: str) -> dict[str, Any]:
+    """A generated template as data, with short-form intrinsics read as their long forms."""
+    return yaml.load(text, Loader=CfnLoader)

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from scc.pipeline import build
+from tests.conftest import load_template
 
 SPEC = """\
 version: 1
@@ -35,24 +36,6 @@ services:
 """
 
 
-class CfnLoader(yaml.SafeLoader):
-    pass
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-CfnLoader.add_multi_constructor("!", _tag)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +45,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     spec.write_text(SPEC)
     result = build([str(spec)], folder / "out")
     assert result.ok and result.diagnostics == [], [d.render() for d in result.diagnostics]
-    return yaml.load(result.written[0].read_text(), Loader=CfnLoader)
+    return load_template(result.written[0].read_text())
 
 
 def _refs(value: Any) -> set[str]:
