@@ -6,12 +6,19 @@ from __future__ import annotations
 from scc.codes import problem
 from scc.diagnostics import Diagnostic, Path
 
+# cfn-lint rules scc turns off, each with its reason:
+# - E1029 ("embedded parameter outside Fn::Sub") guesses that `${X}` in a plain string was meant
+#   as a substitution. scc writes the user's strings verbatim (`sh -c "echo ${HOME}"` in a command
+#   is shell syntax, and CloudFormation leaves it literal); every substitution scc itself makes is
+#   an explicit Fn::Sub.
+ALWAYS_IGNORED = ("E1029",)
+
 
 def lint(text: str, regions: tuple[str, ...], ignore: tuple[str, ...], origin: dict[str, Path]) -> list[Diagnostic]:
     from cfnlint.api import ManualArgs  # slow import: kept off the start-up path
     from cfnlint.api import lint as cfn_lint
 
-    cfn_ignore = [c for c in ignore if not c.startswith("SCC")]
+    cfn_ignore = [*ALWAYS_IGNORED, *(c for c in ignore if not c.startswith("SCC"))]
     matches = cfn_lint(text, config=ManualArgs(regions=list(regions), ignore_checks=cfn_ignore))
     out = []
     for m in matches:
