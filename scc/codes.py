@@ -50,6 +50,10 @@ CODES: dict[str, Code] = {
         Code("SCC107", _E, "invalid value", "The value breaks a schema constraint (list length, duplicates, ...)."),
         Code("SCC108", _W, "lint.ignore names a code that cannot be ignored",
              "Only warnings can be silenced; an error always stops the build."),
+        Code("SCC109", _E, "a CloudFormation substitution in a spec value",
+             "Spec values are written into the template as plain text: `${AWS::Region}` would reach the "
+             "container literally. Use a value scc fills in (the *_URL variables), or the task's own "
+             "environment (ECS sets AWS_REGION in every task)."),
         # --- calls and ordering ---
         Code("SCC201", _E, "call to an unknown service", "`calls` names a service that is not defined in `services`."),
         Code("SCC202", _E, "dependsOn names an unknown service",

@@ -7,10 +7,11 @@ from scc.codes import problem
 from scc.diagnostics import Diagnostic, Path
 
 # cfn-lint rules scc turns off, each with its reason:
-# - E1029 ("embedded parameter outside Fn::Sub") guesses that `${X}` in a plain string was meant
-#   as a substitution. scc writes the user's strings verbatim (`sh -c "echo ${HOME}"` in a command
-#   is shell syntax, and CloudFormation leaves it literal); every substitution scc itself makes is
-#   an explicit Fn::Sub.
+# - E1029 ("embedded parameter outside Fn::Sub") fires when `${X}` in a plain string names a
+#   parameter or resource of the template. The user's strings are written verbatim, and a shell
+#   variable that happens to share a name with one of scc's logical ids (`echo ${VpcId}`) is no
+#   mistake of theirs; the real mistake, `${AWS::Region}` expecting a substitution, is scc's own
+#   rule SCC109. Every substitution scc makes is an explicit Fn::Sub.
 ALWAYS_IGNORED = ("E1029",)
 
 

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+import re
+
 from scc.codes import CODES, problem
-from scc.diagnostics import Diagnostic
-from scc.model import App
+from scc.diagnostics import Diagnostic, Path
+from scc.model import App, Service
 from scc.naming import camel
+
+PSEUDO = re.compile(r"\$\{AWS::[A-Za-z]+\}")
+
+
+def _texts(svc: Service) -> list[tuple[Path, str]]:
+    """The service's free-text values that go into the template verbatim."""
+    out: list[tuple[Path, str]] = [(svc.at("image"), svc.image)]
+    out += [(svc.at("command", i), v) for i, v in enumerate(svc.command)]
+    out += [(svc.at("entryPoint", i), v) for i, v in enumerate(svc.entry_point)]
+    out += [(svc.at("environment", k), v) for k, v in svc.environment]
+    if svc.health_check:
+        out += [(svc.at("healthCheck", "command"), v) for v in svc.health_check.command]
+    return out
 
 
 def check(app: App) -> list[Diagnostic]:
     out = []
+    for svc in app.services:
+        for path, text in _texts(svc):
+            found = PSEUDO.search(text)
+            if found:
+                out.append(problem("SCC109", f"{found.group(0)} is not substituted: spec values are written as "
+                                   "plain text", path, hint="ECS sets AWS_REGION in every task; for other values "
+                                   "pass them in `environment` literally"))
     for i, code in enumerate(app.lint_ignore):
         if code.startswith("SCC"):
             known = CODES.get(code)
