@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path as FsPath
 from typing import Any
 
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from scc.codes import problem
@@ -26,6 +26,10 @@ _TYPE_WORDS = {
 }
 
 
+# Words YAML 1.1 read as booleans; in YAML 1.2 (and in scc) they are text.
+YAML11_BOOLEANS = {"yes": "true", "y": "true", "on": "true", "no": "false", "n": "false", "off": "false"}
+
+
 def schema_text() -> str:
     """The schema as shipped: inside the wheel, or from the source tree when run from a checkout."""
     packaged = resources.files("scc").joinpath("scc.schema.json")
@@ -39,9 +43,15 @@ def schema() -> dict[str, Any]:
     return json.loads(schema_text())
 
 
+def _whole(checker: object, value: object) -> bool:
+    # 1.0 is not a whole number in a spec: `cpu: 512.0` would reach the template as "512.0".
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Draft7Validator:
-    return Draft7Validator(schema())
+    strict = Draft7Validator.TYPE_CHECKER.redefine("integer", _whole)
+    return validators.extend(Draft7Validator, type_checker=strict)(schema())
 
 
 def validate(data: Any) -> list[Diagnostic]:
@@ -153,7 +163,11 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         words = " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
         hint = ""
         if isinstance(inst, bool) and "string" in kinds:
-            hint = "YAML reads yes/no/on/off/true/false as booleans: quote the value, e.g. \"true\""
+            hint = "true and false are booleans: quote the value, e.g. \"true\""
+        elif isinstance(inst, str) and kinds == ["boolean"] and inst.lower() in YAML11_BOOLEANS:
+            hint = f"specs are YAML 1.2, where {inst} is text: write {YAML11_BOOLEANS[inst.lower()]}"
+        elif isinstance(inst, float) and "integer" in kinds and inst.is_integer():
+            hint = f"write {int(inst)}, without the decimal point"
         elif isinstance(inst, str) and ("integer" in kinds or "number" in kinds):
             hint = "write the number without quotes"
         return [problem("SCC103", f"expected {words}, got {_show(inst)}", path, hint=hint)]
