@@ -23,6 +23,7 @@ class Format(StrEnum):
 
 SpecsArg = Annotated[list[str], typer.Argument(help="Spec files (YAML).", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", help="How to print diagnostics: text or json.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 
 
 def _report(result: object, fmt: Format, summary: str) -> None:
@@ -49,31 +50,38 @@ def build(
         "templates_out"),
     lint: Annotated[bool, typer.Option("--lint/--no-lint", help="Run cfn-lint on the generated templates.")] = True,
     fmt: FormatOpt = Format.text,
+    strict: StrictOpt = False,
 ) -> None:
     """Validate and compile specs into CloudFormation templates (<out-dir>/<name>.yaml)."""
     from scc.pipeline import build as run
 
-    result = run(specs, out_dir, lint=lint)
+    result = run(specs, out_dir, lint=lint, strict=strict)
     _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
     raise typer.Exit(0 if result.ok else 1)
 
 
 @app.command()
-def validate(specs: SpecsArg, fmt: FormatOpt = Format.text) -> None:
+def validate(specs: SpecsArg, fmt: FormatOpt = Format.text, strict: StrictOpt = False) -> None:
     """Check specs against the schema and the rules, without compiling."""
     from scc.pipeline import validate as run
 
-    result = run(specs)
+    result = run(specs, strict=strict)
     _report(result, fmt, f"{len(specs)} spec(s) valid")
     raise typer.Exit(0 if result.ok else 1)
 
 
 @app.command()
 def explain(code: Annotated[str | None, typer.Argument(help="A code such as SCC201; none lists every code.",
-                                                       show_default=False)] = None) -> None:
-    """Explain a diagnostic code: what it checks and why."""
-    from scc.codes import CODES
+                                                       show_default=False)] = None,
+            markdown: Annotated[bool, typer.Option("--markdown", help="Print the rules table of the docs.")] = False,
+            ) -> None:
+    """Explain a diagnostic code: what it checks, why, and how to fix it."""
+    from scc.codes import CODES, rules_markdown
+    from scc.codes import explain as text
 
+    if markdown:
+        sys.stdout.write(rules_markdown())
+        return
     if code is None:
         for c in CODES.values():
             typer.echo(f"{c.code}  {c.severity:<7}  {c.summary}")
@@ -82,7 +90,7 @@ def explain(code: Annotated[str | None, typer.Argument(help="A code such as SCC2
     if found is None:
         typer.echo(f"unknown code {code!r}; `scc explain` lists the codes", err=True)
         raise typer.Exit(2)
-    typer.echo(f"{found.code} ({found.severity}): {found.summary}\n\n{found.why}")
+    typer.echo(text(found), nl=False)
 
 
 @app.command()

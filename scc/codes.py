@@ -15,6 +15,10 @@ class Code:
     summary: str
     why: str
 
+    @property
+    def fix(self) -> str:
+        return FIXES[self.code]
+
 
 _E, _W = "error", "warning"
 
@@ -188,6 +192,159 @@ CODES: dict[str, Code] = {
              "several specs, each its own stack."),
     ]
 }
+
+
+# How to fix each code, with an example where one helps (`scc explain`, docs/rules.md).
+FIXES: dict[str, str] = {
+    'SCC001': 'Check the path; pass a YAML file (UTF-8, at most 2 MiB), not a directory.',
+    'SCC002': (
+        "Fix the YAML at the place shown. Quote values that contain ': ' or end with ':', e.g.\n  "
+        "DB_PASSWORD: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::'"
+    ),
+    'SCC003': 'Keep one of the two keys; merge their values by hand if both mattered.',
+    'SCC004': (
+        'Start the file with a mapping:\n  version: 1\n  name: shop\n  services:\n    web: {image: '
+        'public.ecr.aws/nginx/nginx:1.27}'
+    ),
+    'SCC005': 'Write plain values. scc generates !Ref, !GetAtt and !Sub itself.',
+    'SCC006': (
+        'Remove nested anchors/aliases, and aliases that point into their own node; use `defaults` for '
+        'shared service fields.'
+    ),
+    'SCC007': "Give each spec its own `name:` (it names the output file and the stack's resources).",
+    'SCC101': (
+        'Remove the key or correct its spelling (the hint names the closest valid key). `scc schema` lists '
+        'every key.'
+    ),
+    'SCC102': 'Add the key, e.g. `image: public.ecr.aws/nginx/nginx:1.27` on a service (or once in `defaults`).',
+    'SCC103': (
+        'Write the value in the expected type: numbers without quotes or decimal point (`cpu: 512`), '
+        'booleans as true/false, text in quotes when YAML would read it otherwise ("true").'
+    ),
+    'SCC104': 'Use one of the listed values, e.g. `appProtocol: http`.',
+    'SCC105': 'Use a number in the range the message gives, e.g. `stopTimeout: 30` (2 to 120).',
+    'SCC106': (
+        'Follow the format the message describes, e.g. service names like `order-api`, ARNs like '
+        '`arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf`.'
+    ),
+    'SCC107': 'Adjust the value as the message says (a non-empty list, no duplicates, ...).',
+    'SCC108': 'Remove the code from lint.ignore; fix the error it reports instead.',
+    'SCC109': (
+        'Drop the ${AWS::...} expression: ECS sets AWS_REGION (and AWS_DEFAULT_REGION) in every task; pass '
+        'other values literally.'
+    ),
+    'SCC201': 'Correct the name (the hint names the closest service) or add the service to `services`.',
+    'SCC202': 'Correct the name or add the service to `services`.',
+    'SCC203': (
+        'Let the called service publish its port:\n  catalog:\n    ports: [{name: http, port: 8080, '
+        'appProtocol: http}]   # role client-server is the default with ports\nor give it DNS `discovery` '
+        'in a dns namespace.'
+    ),
+    'SCC204': (
+        'Break the cycle: `calls: [{service: orders, ordered: false}]` keeps the network rule and URL but '
+        'drops the DependsOn; or remove a dependsOn entry.'
+    ),
+    'SCC205': 'Remove the entry: a task reaches its own ports on localhost.',
+    'SCC206': 'Name the port: `calls: [{service: catalog, port: http}]`.',
+    'SCC207': 'Use one of the port names the message lists, or publish the port you meant.',
+    'SCC208': 'Give one call its own variable: `calls: [{service: catalog, port: grpc, env: CATALOG_GRPC_URL}]`.',
+    'SCC209': 'Remove the repeated call.',
+    'SCC210': (
+        'Give the caller a Service Connect role (`role: client`), or the callee DNS `discovery` in a dns '
+        'namespace.'
+    ),
+    'SCC301': 'Rename one of the ports: `ports: [{name: http, port: 8080}, {name: admin, port: 9090}]`.',
+    'SCC302': 'Name every port: `ports: [{name: http, port: 8080}, {name: grpc, port: 50051}]`.',
+    'SCC303': 'Set a distinct `discoveryName` on one of the ports.',
+    'SCC304': 'Give one of the ports another `alias: {dnsName: ..., port: ...}`.',
+    'SCC305': 'Set the protocol (`appProtocol: http`), or keep only `timeout: {idle: ...}`.',
+    'SCC306': (
+        'Add `namespace: local` at the top level (an HTTP namespace created in the stack), or give the '
+        'service `role: none`.'
+    ),
+    'SCC307': (
+        'Remove the setting, or make the service publish the port (`role: client-server`, the default with '
+        'ports).'
+    ),
+    'SCC308': 'Rename one of the services so their names differ in more than punctuation.',
+    'SCC309': (
+        'Give the task room for the proxy: `cpu: 512` and `memory: 1024`. Silence with lint.ignore: '
+        '[SCC309] only for tasks that truly need almost no CPU.'
+    ),
+    'SCC310': 'Map each container port once; give a port two aliases instead if callers need two names.',
+    'SCC311': 'Remove `serviceConnect`, or give the service a Service Connect role.',
+    'SCC401': (
+        'Pick a memory size that Fargate offers for the cpu (the hint lists them), e.g. cpu 512 with '
+        'memory 1024 to 4096.'
+    ),
+    'SCC402': 'Use `capacity: fargate` for arm64 tasks, or `platform: x86_64` to run on Spot.',
+    'SCC403': (
+        'Add the provider to `cluster.capacityProviders` (default [FARGATE, FARGATE_SPOT]), or use another '
+        'capacity.'
+    ),
+    'SCC404': 'Remove the setting; change it on the existing cluster itself.',
+    'SCC405': 'Give at least one provider a weight: `capacity: {FARGATE: 1, FARGATE_SPOT: 3}`.',
+    'SCC501': (
+        'Remove `controller`: ECS-native `strategy: blue-green` (or canary, linear) works with Service '
+        'Connect. Or set `role: none`.'
+    ),
+    'SCC502': 'Remove `controller` (the ECS controller runs the strategies), or remove `strategy`.',
+    'SCC503': 'Use the ECS-native `strategy: blue-green`, or make the service `public`.',
+    'SCC504': 'Remove `public`/`discovery` (your controller attaches them to task sets), or use the ECS controller.',
+    'SCC505': 'Remove `circuitBreaker` (watch CloudWatch alarms instead), or use rolling or blue-green.',
+    'SCC506': 'Leave room to replace tasks: `minHealthyPercent: 100, maxPercent: 200` (or 50 and 100).',
+    'SCC507': 'Remove `rollback`, or turn the circuit breaker on.',
+    'SCC601': 'Make min at most max: `scaling: {min: 1, max: 10}`.',
+    'SCC602': 'Remove `desiredCount` (Application Auto Scaling owns the count), or move it into [min, max].',
+    'SCC603': 'Set `appProtocol: http` (or http2, grpc) on the published port, or scale on `connections` or `cpu`.',
+    'SCC604': 'Publish a port (role client-server), or scale on `cpu` or `memory`.',
+    'SCC605': 'Make the service `public`, or scale on `requests`, `cpu` or `memory`.',
+    'SCC606': (
+        'Write the expression as the message shows: `cron: "0 9 ? * MON-FRI *"`, `rate: 6 hours`, `at: '
+        '"2026-12-24T18:00:00"`.'
+    ),
+    'SCC607': 'Give each scheduled action its own name.',
+    'SCC608': 'Use an IANA time zone name such as `UTC`, `Europe/Paris` or `Asia/Tokyo`.',
+    'SCC701': 'Give one of the services another `path` or a `host`.',
+    'SCC702': 'Add `certificateArn: arn:aws:acm:<region>:<account>:certificate/...`, or use `port: 80`.',
+    'SCC703': 'Set `port: 443` (port 80 then redirects to HTTPS), or remove certificateArn.',
+    'SCC704': "Use one of the service's port names.",
+    'SCC705': 'Add a port: `ports: [{name: http, port: 8080, appProtocol: http}]`, or use A records.',
+    'SCC706': 'Serve gRPC over HTTPS: `public: {port: 443, certificateArn: ...}`.',
+    'SCC707': 'Make the timeout shorter than the interval, e.g. `healthCheck: {interval: 30, timeout: 5}`.',
+    'SCC708': 'Use a DNS namespace: `namespace: {name: shop.local, type: dns}` (Service Connect works there too).',
+    'SCC709': 'Set another `discovery.name`, or another `discoveryName` on the Service Connect port.',
+    'SCC710': (
+        'Keep tasks alive at least as long as the TTL: `stopTimeout: 60` for the default ttl 60 (and drain '
+        'on SIGTERM), or lower `discovery.ttl`.'
+    ),
+    'SCC711': 'Add a container health check: `healthCheck: {command: curl -f http://localhost:8080/health || exit 1}`.',
+    'SCC901': (
+        'Report it with the spec; meanwhile lint.ignore: [<cfn-lint rule id>] lets the build through if '
+        'the finding is wrong.'
+    ),
+    'SCC902': 'Read the finding; silence it with `lint: {ignore: [<rule id>]}` if it is intended.',
+    'SCC903': 'Split the services into several specs, each built into its own stack.',
+}
+
+
+def explain(code: Code) -> str:
+    return f"{code.code} ({code.severity}): {code.summary}\n\nWhy: {code.why}\n\nFix: {code.fix}\n"
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: every code, generated from this registry (`scc explain --markdown`)."""
+    rows = ["# scc diagnostic codes", "",
+            "Generated by `scc explain --markdown` from `scc/codes.py`; `scc explain CODE` prints one.",
+            "Warnings can be silenced per spec with `lint: {ignore: [SCCnnn]}` and turned into errors with",
+            "`--strict`.", "", "| code | severity | what | why | how to fix |", "|---|---|---|---|---|"]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", "<br>")
+
+    for c in CODES.values():
+        rows.append(f"| {c.code} | {c.severity} | {cell(c.summary)} | {cell(c.why)} | {cell(c.fix)} |")
+    return "\n".join(rows) + "\n"
 
 
 def problem(code: str, message: str, path: Path = (), hint: str = "", at_key: bool = False) -> Diagnostic:

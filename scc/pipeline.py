@@ -4,7 +4,7 @@ error, and nothing is written unless every spec of the build succeeded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scc import model, rules, schema
@@ -39,10 +39,13 @@ def check(path: str) -> tuple[Source, model.App | None, list[Diagnostic]]:
     return src, app, diags
 
 
-def _silenced(app: model.App | None, diags: list[Diagnostic]) -> list[Diagnostic]:
-    if app is None or not app.lint_ignore:
-        return diags
-    return [d for d in diags if d.severity == "error" or d.code not in app.lint_ignore]
+def _silenced(app: model.App | None, diags: list[Diagnostic], strict: bool) -> list[Diagnostic]:
+    """lint.ignore drops warnings; --strict makes the remaining ones errors."""
+    if app is not None and app.lint_ignore:
+        diags = [d for d in diags if d.severity == "error" or d.code not in app.lint_ignore]
+    if strict:
+        diags = [replace(d, severity="error") for d in diags]
+    return diags
 
 
 def compile_one(src: Source, app: model.App, lint: bool) -> tuple[str, list[Diagnostic]]:
@@ -80,17 +83,17 @@ def _limits(data: dict[str, object], text: str) -> list[Diagnostic]:
     return out
 
 
-def validate(paths: list[str]) -> Result:
+def validate(paths: list[str], strict: bool = False) -> Result:
     result = Result()
     for path in paths:
         src, app, diags = check(path)
         result.sources[path] = src.lines
-        result.diagnostics += _silenced(app, diags)
+        result.diagnostics += _silenced(app, diags, strict)
     result.diagnostics.sort(key=sort_key)
     return result
 
 
-def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True) -> Result:
+def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True, strict: bool = False) -> Result:
     result = Result()
     owners: dict[Path, str] = {}
     for path in paths:
@@ -108,7 +111,7 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                 diags += lint_diags
                 if not has_errors(lint_diags):
                     result.outputs[target] = text
-        result.diagnostics += _silenced(app, diags)
+        result.diagnostics += _silenced(app, diags, strict)
     result.diagnostics.sort(key=sort_key)
     if write and result.ok:
         from scc.output import write_all

@@ -135,5 +135,20 @@ def test_explain(work: Path) -> None:
     assert [line.split()[0] for line in listing.stdout.splitlines()] == list(CODES)
     one = scc("explain", "scc603", cwd=work)
     assert one.returncode == 0 and one.stdout.startswith("SCC603 (error): requests scaling")
+    assert "\nFix: Set `appProtocol: http`" in one.stdout
     assert "publishes no RequestCount" in one.stdout
     assert scc("explain", "SCC999", cwd=work).returncode == 2
+
+
+def test_strict_turns_warnings_into_errors(work: Path) -> None:
+    small = GOOD.replace("    cpu: 512\n    memory: 1024\n", "")  # cpu 256: the proxy warning SCC309
+    (work / "small.yaml").write_text(small)
+    assert scc("validate", "small.yaml", cwd=work).returncode == 0
+    r = scc("validate", "small.yaml", "--strict", cwd=work)
+    assert r.returncode == 1 and "error SCC309" in r.stderr
+    assert scc("build", "small.yaml", "--strict", "--no-lint", cwd=work).returncode == 1
+    assert not (work / "templates_out").exists()
+
+
+def test_explain_markdown_is_the_docs_table(work: Path) -> None:
+    assert scc("explain", "--markdown", cwd=work).stdout == (ROOT / "docs" / "rules.md").read_text()
