@@ -98,7 +98,9 @@ CODES: dict[str, Code] = {
              "publish, discoveryName, alias, timeout and tls apply only to ports published by a client-server "
              "service; scc refuses settings that would have no effect."),
         Code("SCC308", _E, "two names give the same CloudFormation logical id",
-             "Logical ids are made from names without punctuation (`a-b1` and `a-b-1` both give `AB1`)."),
+             "Logical ids are made from names without punctuation (`a-b1` and `a-b-1` both give `AB1`), and a "
+             "service's ids must not equal another's (`a` with discovery gives ADiscoveryService, as does a "
+             "service `a-discovery`) or a shared one (`load-balancer` would give LoadBalancerSecurityGroup)."),
         Code("SCC309", _W, "task too small for the Service Connect proxy",
              "The Service Connect proxy runs in the task and needs about 256 CPU units and 64 MiB of its own; "
              "a 256-unit task leaves the application nothing. Use cpu 512 or more."),
@@ -182,6 +184,12 @@ CODES: dict[str, Code] = {
         Code("SCC711", _W, "DNS discovery without a container health check",
              "Cloud Map answers with every registered task; without a container health check ECS reports a "
              "task healthy as soon as it runs, so callers reach tasks that are not ready."),
+        Code("SCC712", _E, "a load balancer rule with more than five condition values",
+             "An Application Load Balancer rule holds at most five condition values (path patterns, host, "
+             "source CIDRs); CloudFormation would fail at deploy time."),
+        Code("SCC713", _E, "a call through DNS to a service with SRV records only",
+             "Cloud Map creates only an SRV record at an SRV service's name; an http:// or tcp:// URL there "
+             "does not resolve. SRV records are for clients that look them up."),
         # --- the generated template ---
         Code("SCC901", _E, "cfn-lint error in the generated template",
              "scc produced a template that cfn-lint rejects: this is a bug in scc; please report it with the spec."),
@@ -266,7 +274,10 @@ FIXES: dict[str, str] = {
         'Remove the setting, or make the service publish the port (`role: client-server`, the default with '
         'ports).'
     ),
-    'SCC308': 'Rename one of the services so their names differ in more than punctuation.',
+    'SCC308': (
+        'Rename the service so its resource names differ from the others (and from the shared ones such as '
+        'LoadBalancer...).'
+    ),
     'SCC309': (
         'Give the task room for the proxy: `cpu: 512` and `memory: 1024`. Silence with lint.ignore: '
         '[SCC309] only for tasks that truly need almost no CPU.'
@@ -318,6 +329,8 @@ FIXES: dict[str, str] = {
         'Keep tasks alive at least as long as the TTL: `stopTimeout: 60` for the default ttl 60 (and drain '
         'on SIGTERM), or lower `discovery.ttl`.'
     ),
+    'SCC712': 'Use at most five values: fewer allowFrom CIDRs (or wider ones), or a path without the extra pattern.',
+    'SCC713': 'Use `discovery: {record: A}` on the called service, or reach it through Service Connect.',
     'SCC711': 'Add a container health check: `healthCheck: {command: curl -f http://localhost:8080/health || exit 1}`.',
     'SCC901': (
         'Report it with the spec; meanwhile lint.ignore: [<cfn-lint rule id>] lets the build through if '

@@ -103,6 +103,7 @@ class Public:
     path: str
     host: str | None
     health_path: str
+    health_path_given: bool
     health_interval: int
     health_timeout: int
     healthy_threshold: int
@@ -348,6 +349,7 @@ def _public(raw: dict[str, Any]) -> Public:
         path=raw.get("path", "/"),
         host=raw.get("host"),
         health_path=hc.get("path", "/"),
+        health_path_given="path" in hc,
         health_interval=hc.get("interval", 30),
         health_timeout=hc.get("timeout", 5),
         healthy_threshold=hc.get("healthyThreshold", 5),

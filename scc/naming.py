@@ -23,7 +23,11 @@ class Ids:
     LB_SECURITY_GROUP = "LoadBalancerSecurityGroup"
     HTTP_LISTENER = "LoadBalancerHttpListener"
     HTTPS_LISTENER = "LoadBalancerHttpsListener"
-    LB_CERTIFICATES = "LoadBalancerCertificates"
+    TLS_ROLE = "ServiceConnectTlsRole"
+
+    @staticmethod
+    def lb_certificate(n: int) -> str:
+        return f"LoadBalancerCertificate{n}"
 
     def __init__(self, service: str) -> None:
         self.base = camel(service)
@@ -75,11 +79,27 @@ class Ids:
     def discovery(self) -> str:
         return f"{self.base}DiscoveryService"
 
+    def all(self) -> list[str]:
+        """Every fixed logical id this service can give (ingress rules, named by port, aside)."""
+        kinds = ("service", "task_definition", "security_group", "log_group", "execution_role", "task_role",
+                 "scalable_target", "target_group", "listener_rule", "discovery")
+        return [getattr(self, k) for k in kinds] + [self.scaling_policy(t) for t in SCALING_TARGETS]
+
     def ingress_from_load_balancer(self, port: int) -> str:
         return f"{self.base}IngressFromLoadBalancerPort{port}"
 
     def ingress_from(self, caller: str, port: int) -> str:
         return f"{self.base}IngressFrom{camel(caller)}Port{port}"
+
+
+SCALING_TARGETS = ("cpu", "memory", "requests", "connections", "albRequests")
+
+
+def shared_ids() -> list[str]:
+    """The logical ids of the app-wide resources and parameters."""
+    return [Ids.CLUSTER, Ids.NAMESPACE, Ids.VPC_PARAM, Ids.SUBNETS_PARAM, Ids.PUBLIC_SUBNETS_PARAM,
+            Ids.LOAD_BALANCER, Ids.LB_SECURITY_GROUP, Ids.HTTP_LISTENER, Ids.HTTPS_LISTENER, Ids.TLS_ROLE,
+            *(Ids.lb_certificate(n) for n in range(2, 26))]
 
 
 def url_env(service: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from troposphere import BaseAWSObject, GetAtt, Output, Tags, Template
 
+from scc import routing
 from scc.compile import discovery, iam, loadbalancer, logs, network, scaling, service, shared, task
 from scc.compile.context import context
 from scc.diagnostics import Path
@@ -48,12 +49,12 @@ def compile_app(app: App) -> tuple[Template, dict[str, Path]]:
     if any(p.tls and not p.tls.role_arn for s in app.services for p in s.published):
         add([iam.tls_role()], ("services",))
 
-    routes = {r.service.name: r for r in loadbalancer.routes(app)}
+    routes = {r.service.name: r for r in routing.routes(app)}
     add(loadbalancer.resources(ctx), ("services",))
     for route in routes.values():
-        for rid in (route.rule, Ids(route.service.name).target_group,
-                    Ids(route.service.name).ingress_from_load_balancer(route.port.port)):
-            if rid:
+        ids = Ids(route.service.name)
+        for rid in (ids.listener_rule, ids.target_group, ids.ingress_from_load_balancer(route.port.port)):
+            if rid in t.resources:
                 origin[rid] = ("services", route.service.name, "public")
     for svc in app.services:
         if svc.discovery is not None:
@@ -85,7 +86,7 @@ def _tag(t: Template, app: App) -> None:
             resource.Tags = Tags(**dict(app.tags))
 
 
-def _outputs(t: Template, app: App, routes: list[loadbalancer.Route]) -> None:
+def _outputs(t: Template, app: App, routes: list[routing.Route]) -> None:
     _output(t, Output("ClusterName", Description="ECS cluster of the services", Value=context(app).cluster))
     if app.namespace is not None:
         _output(t, Output("NamespaceArn", Description="Cloud Map namespace of the services",

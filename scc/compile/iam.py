@@ -13,7 +13,7 @@ from scc.naming import Ids
 EXECUTION_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 TLS_POLICY = ("arn:${AWS::Partition}:iam::aws:policy/service-role/"
               "AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity")
-TLS_ROLE = "ServiceConnectTlsRole"
+TLS_ROLE = Ids.TLS_ROLE
 # ECS Exec's agent channel; these actions take no resource-level permissions.
 EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
                 "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]

@@ -1,103 +1,56 @@
-"""Compile `public`: one internet-facing Application Load Balancer shared by all public services,
-its security group, an HTTP listener (and an HTTPS one when a service uses 443), a target group
-and a route (the listener's default action or a listener rule) per service, and the ingress rule
-that lets the load balancer reach each service's target port and nothing else."""
+"""Compile `public` as scc/routing.py plans it: one internet-facing Application Load Balancer
+shared by all public services, its security group, an HTTP listener (and an HTTPS one when a
+service uses 443), a target group and a route (the listener's default action or a rule) per
+service, and the ingress rule that lets the load balancer reach each service's target port and
+nothing else."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from troposphere import GetAtt, Join, Ref, ec2
 from troposphere import elasticloadbalancingv2 as elb
 
 from scc.compile.context import Context
-from scc.model import App, Port, Public, Service, named_port
 from scc.naming import Ids
+from scc.routing import Route, certificates, listener_audience, listener_ports, routes
 
 # The current TLS 1.3 + 1.2 policy Elastic Load Balancing recommends.
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-
-
-@dataclass(frozen=True)
-class Route:
-    """How one public service is reached: its listener, and its rule unless it is the default."""
-
-    service: Service
-    public: Public
-    port: Port
-    listener: str  # logical id
-    rule: str | None  # logical id of its listener rule; None: the listener's default action
-    priority: int
-    source_ips: tuple[str, ...]  # a source-ip condition when narrower than the listener's
-
-    @property
-    def attachment(self) -> str:
-        """What the ECS service must wait for: its target group is in use only once routed."""
-        return self.rule or self.listener
-
-
-def public_services(app: App) -> list[Service]:
-    return [s for s in app.services if s.public is not None]
+# ECS waits this long for in-flight requests before stopping a task that leaves the target
+# group; the AWS default of 300 s makes every deployment five minutes slower.
+DEREGISTRATION_DELAY = "60"
+# The path Application Load Balancers use for gRPC health checks by default.
+GRPC_HEALTH_PATH = "/AWS.ALB/healthcheck"
 
 
 def listener_id(port: int) -> str:
     return Ids.HTTPS_LISTENER if port == 443 else Ids.HTTP_LISTENER
 
 
-def _allowed(services: list[Service]) -> tuple[str, ...]:
-    cidrs = dict.fromkeys(c for s in services for c in s.public.allow_from)  # type: ignore[union-attr]
-    return tuple(cidrs)
-
-
-def routes(app: App) -> list[Route]:
-    """Every public service's route. On each listener the `/` service without host (open to the
-    listener's whole audience) is the default action; the others are rules, most specific first
-    (host before no host, longer path before shorter), because the load balancer takes the first
-    rule that matches."""
-    out: list[Route] = []
-    for port in (80, 443):
-        group = [s for s in public_services(app) if s.public.port == port]  # type: ignore[union-attr]
-        audience = _allowed(group)
-        default = next((s for s in group if s.public.path == "/" and s.public.host is None  # type: ignore[union-attr]
-                        and _allowed([s]) == audience), None)
-        ranked = sorted((s for s in group if s is not default),
-                        key=lambda s: (s.public.host is None, -len(s.public.path.rstrip("/*")), s.name))  # type: ignore[union-attr]
-        for priority, svc in enumerate([default, *ranked] if default else ranked, start=0 if default else 1):
-            pub = svc.public
-            assert pub is not None
-            port_spec = named_port(svc, pub.target_port)
-            assert port_spec is not None, "rules accept only public services with a target port"
-            narrower = _allowed([svc]) != audience
-            out.append(Route(svc, pub, port_spec, listener_id(port), None if svc is default else
-                             Ids(svc.name).listener_rule, priority, pub.allow_from if narrower else ()))
-    return out
+def attachment(route: Route) -> str:
+    """What the ECS service must wait for: its target group is usable only once routed."""
+    return listener_id(route.listener_port) if route.default else Ids(route.service.name).listener_rule
 
 
 def resources(ctx: Context) -> list[object]:
     app = ctx.app
-    all_routes = routes(app)
-    if not all_routes:
+    planned = routes(app)
+    if not planned:
         return []
-    https = any(r.public.port == 443 for r in all_routes)
-    ports = (80, 443) if https else (80,)
-    out: list[object] = [_security_group(ctx, all_routes, ports), _load_balancer(ctx)]
-    for port in ports:
-        out += _listener(port, [r for r in all_routes if r.public.port == port], https)
-    for route in all_routes:
+    out: list[object] = [_security_group(ctx), _load_balancer(ctx)]
+    for port in listener_ports(app):
+        out += _listener(ctx, port, [r for r in planned if r.listener_port == port])
+    for route in planned:
         out.append(_target_group(ctx, route))
-        if route.rule:
+        if not route.default:
             out.append(_rule(route))
         out.append(_ingress(route))
     return out
 
 
-def _security_group(ctx: Context, all_routes: list[Route], ports: tuple[int, ...]) -> ec2.SecurityGroup:
-    audience = {p: _allowed([r.service for r in all_routes if r.public.port == p]) for p in ports}
+def _security_group(ctx: Context) -> ec2.SecurityGroup:
     ingress = []
-    for port in ports:
-        # With HTTPS and no HTTP service, port 80 only redirects: open to the HTTPS audience.
-        cidrs = audience[port] or audience[443]
-        for cidr in cidrs:
+    for port in listener_ports(ctx.app):
+        for cidr in listener_audience(ctx.app, port):
             ingress.append(ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=port, ToPort=port, CidrIp=cidr,
                                                  Description=f"{'HTTPS' if port == 443 else 'HTTP'} from {cidr}"))
     return ec2.SecurityGroup(Ids.LB_SECURITY_GROUP, GroupDescription=f"{ctx.app.name} load balancer",
@@ -118,11 +71,11 @@ def _load_balancer(ctx: Context) -> elb.LoadBalancer:
     )
 
 
-def _listener(port: int, group: list[Route], https: bool) -> list[object]:
-    default = next((r for r in group if r.rule is None), None)
+def _listener(ctx: Context, port: int, group: list[Route]) -> list[object]:
+    default = next((r for r in group if r.default), None)
     if default is not None:
         action = elb.Action(Type="forward", TargetGroupArn=Ref(Ids(default.service.name).target_group))
-    elif port == 80 and https:
+    elif port == 80 and 443 in listener_ports(ctx.app):
         action = elb.Action(Type="redirect", RedirectConfig=elb.RedirectConfig(
             Protocol="HTTPS", Port="443", StatusCode="HTTP_301"))
     else:
@@ -132,13 +85,14 @@ def _listener(port: int, group: list[Route], https: bool) -> list[object]:
                             Protocol="HTTPS" if port == 443 else "HTTP", DefaultActions=[action])
     out: list[object] = [listener]
     if port == 443:
-        certificates = list(dict.fromkeys(r.public.certificate_arn for r in group if r.public.certificate_arn))
-        listener.Certificates = [elb.Certificate(CertificateArn=certificates[0])]
+        first, *more = certificates(ctx.app)
+        listener.Certificates = [elb.Certificate(CertificateArn=first)]
         listener.SslPolicy = TLS_POLICY
-        if len(certificates) > 1:  # more host names: the listener picks the certificate by SNI
-            out.append(elb.ListenerCertificate(Ids.LB_CERTIFICATES, ListenerArn=Ref(listener),
-                                               Certificates=[elb.Certificate(CertificateArn=c)
-                                                             for c in certificates[1:]]))
+        # One certificate per ListenerCertificate: CloudFormation loses certificates on updates
+        # of a resource that lists several.
+        out += [elb.ListenerCertificate(Ids.lb_certificate(i), ListenerArn=Ref(listener),
+                                        Certificates=[elb.Certificate(CertificateArn=arn)])
+                for i, arn in enumerate(more, start=2)]
     return out
 
 
@@ -151,12 +105,14 @@ def _target_group(ctx: Context, route: Route) -> elb.TargetGroup:
         Protocol="HTTP",
         Port=port.port,
         VpcId=ctx.vpc,
-        HealthCheckPath=pub.health_path,
+        HealthCheckPath=pub.health_path if pub.health_path_given or not grpc else GRPC_HEALTH_PATH,
         HealthCheckIntervalSeconds=pub.health_interval,
         HealthCheckTimeoutSeconds=pub.health_timeout,
         HealthyThresholdCount=pub.healthy_threshold,
         UnhealthyThresholdCount=pub.unhealthy_threshold,
         Matcher=elb.Matcher(GrpcCode=pub.matcher or "12") if grpc else elb.Matcher(HttpCode=pub.matcher or "200"),
+        TargetGroupAttributes=[elb.TargetGroupAttribute(Key="deregistration_delay.timeout_seconds",
+                                                        Value=DEREGISTRATION_DELAY)],
     )
     if grpc:
         group.ProtocolVersion = "GRPC"
@@ -165,18 +121,16 @@ def _target_group(ctx: Context, route: Route) -> elb.TargetGroup:
 
 def _rule(route: Route) -> elb.ListenerRule:
     pub = route.public
-    path = pub.path if "*" in pub.path else pub.path.rstrip("/")
-    patterns = [path] if "*" in path else ([f"{path}", f"{path}/*"] if path else ["/*"])
-    conditions = [elb.Condition(Field="path-pattern", PathPatternConfig=elb.PathPatternConfig(Values=patterns))]
+    conditions = [elb.Condition(Field="path-pattern",
+                                PathPatternConfig=elb.PathPatternConfig(Values=route.path_patterns))]
     if pub.host:
         conditions.append(elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=[pub.host])))
     if route.source_ips:
         conditions.append(elb.Condition(Field="source-ip",
                                         SourceIpConfig=elb.SourceIpConfig(Values=list(route.source_ips))))
-    assert route.rule is not None
     return elb.ListenerRule(
-        route.rule,
-        ListenerArn=Ref(route.listener),
+        Ids(route.service.name).listener_rule,
+        ListenerArn=Ref(listener_id(route.listener_port)),
         Priority=route.priority,
         Conditions=conditions,
         Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(Ids(route.service.name).target_group))],
@@ -197,6 +151,6 @@ def _ingress(route: Route) -> ec2.SecurityGroupIngress:
 
 
 def url(route: Route) -> Join:
-    scheme = "https" if route.public.port == 443 else "http"
+    scheme = "https" if route.listener_port == 443 else "http"
     host = route.public.host or GetAtt(Ids.LOAD_BALANCER, "DNSName")
     return Join("", [f"{scheme}://", host, route.public.path])

@@ -8,9 +8,10 @@ from troposphere import GetAtt, Join, Ref, Sub
 from troposphere import applicationautoscaling as aas
 
 from scc.compile.context import Context
-from scc.compile.loadbalancer import Route
+from scc.compile.loadbalancer import attachment
 from scc.model import Service, metric_port
 from scc.naming import Ids
+from scc.routing import Route
 
 # The ECS service-linked role of Application Auto Scaling (created by AWS on first use).
 SERVICE_LINKED_ROLE = ("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"
@@ -94,7 +95,7 @@ def policies(ctx: Context, svc: Service, route: Route | None) -> list[aas.Scalin
         )
         if kind == "albRequests" and route is not None:
             # The metric exists only once the target group is attached to the load balancer.
-            policy.DependsOn = [route.attachment]
+            policy.DependsOn = [attachment(route)]
         out.append(policy)
     return out
 

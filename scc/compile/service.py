@@ -8,10 +8,11 @@ from troposphere import GetAtt, Ref, ecs
 from scc.compile.context import Context
 from scc.compile.discovery import registry
 from scc.compile.iam import TLS_ROLE
-from scc.compile.loadbalancer import Route
+from scc.compile.loadbalancer import attachment
 from scc.compile.logs import awslogs
 from scc.model import App, Port, Service, call_env, call_target
 from scc.naming import Ids, url
+from scc.routing import Route
 
 CONTROLLER = {"ecs": "ECS", "codedeploy": "CODE_DEPLOY", "external": "EXTERNAL"}
 STRATEGY = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
@@ -87,7 +88,7 @@ def service(ctx: Context, svc: Service, route: Route | None) -> ecs.Service:
         resource.HealthCheckGracePeriodSeconds = max(60, start)
     if svc.discovery is not None:
         resource.ServiceRegistries = [registry(svc)]
-    after = ordering(ctx.app, svc) + ([route.attachment] if route else [])
+    after = ordering(ctx.app, svc) + ([attachment(route)] if route else [])
     if after:
         resource.DependsOn = after
     return resource

@@ -43,6 +43,11 @@ def _calls(app: App, svc: Service) -> list[Diagnostic]:
                                f"({_why_unpublished(callee)}), so {svc.name!r} cannot call it", call.path,
                                hint=_publish_hint(callee)))
             continue
+        if via == "dns" and callee.discovery is not None and callee.discovery.record == "SRV":
+            out.append(problem("SCC713", f"{call.service!r} has only an SRV record, which a URL cannot resolve",
+                               call.path, hint=f"give {call.service!r} `discovery: {{record: A}}`, or reach it "
+                               "through Service Connect"))
+            continue
         reachable = callee.published if via == "service-connect" else callee.ports
         names = ", ".join(p.name for p in reachable)
         if call.port is not None and not any(p.name == call.port for p in reachable):

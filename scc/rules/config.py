@@ -7,7 +7,7 @@ import re
 from scc.codes import CODES, problem
 from scc.diagnostics import Diagnostic, Path
 from scc.model import App, Service
-from scc.naming import camel
+from scc.naming import Ids, shared_ids
 
 PSEUDO = re.compile(r"\$\{AWS::[A-Za-z]+\}")
 
@@ -40,11 +40,13 @@ def check(app: App) -> list[Diagnostic]:
                                    hint="`scc explain` lists the codes"))
             elif known.severity == "error":
                 out.append(problem("SCC108", f"{code} is an error and cannot be ignored", ("lint", "ignore", i)))
-    by_id: dict[str, str] = {}
+    owners: dict[str, str] = {i: "scc's shared resources" for i in shared_ids()}
     for svc in app.services:
-        other = by_id.setdefault(camel(svc.name), svc.name)
-        if other != svc.name:
-            out.append(problem("SCC308", f"services {other!r} and {svc.name!r} both give the logical id "
-                               f"{camel(svc.name)!r}", ("services", svc.name), at_key=True,
-                               hint="rename one of them"))
+        for logical_id in Ids(svc.name).all():
+            other = owners.setdefault(logical_id, f"service {svc.name!r}")
+            if other != f"service {svc.name!r}":
+                out.append(problem("SCC308", f"service {svc.name!r} would give the logical id {logical_id!r}, "
+                                   f"already used by {other}", ("services", svc.name), at_key=True,
+                                   hint="rename the service"))
+                break
     return out

@@ -30,14 +30,15 @@ def check(app: App) -> list[Diagnostic]:
                 if svc.given(key):
                     out.append(problem("SCC504", f"with the external controller, {key} belongs to your task sets",
                                        svc.at(key), at_key=True, hint=f"remove {key}, or use the ECS controller"))
-        if svc.given("deployment", "circuitBreaker") and dep.strategy in ("canary", "linear"):
+        if svc.given("deployment", "circuitBreaker") and dep.circuit_breaker and dep.strategy in ("canary", "linear"):
             out.append(problem("SCC505", f"the circuit breaker does not work with {dep.strategy} deployments",
                                svc.at("deployment", "circuitBreaker"), at_key=True,
                                hint="remove circuitBreaker (use CloudWatch alarms), or use rolling or blue-green"))
         if dep.min_healthy_percent >= dep.max_percent:
             out.append(problem("SCC506", f"minHealthyPercent {dep.min_healthy_percent} is not below maxPercent "
                                f"{dep.max_percent}, so a deployment can neither add nor remove a task",
-                               svc.at("deployment", "minHealthyPercent"),
+                               next((svc.at("deployment", k) for k in ("minHealthyPercent", "maxPercent")
+                                     if svc.given("deployment", k)), svc.at("deployment")),
                                hint="for example minHealthyPercent: 100 and maxPercent: 200"))
         if not dep.circuit_breaker and svc.given("deployment", "circuitBreaker", "rollback") and dep.rollback:
             out.append(problem("SCC507", "rollback has no effect with the circuit breaker off",

@@ -5,17 +5,27 @@ from __future__ import annotations
 from scc.codes import problem
 from scc.diagnostics import Diagnostic
 from scc.model import App, Service, named_port
+from scc.routing import MAX_CONDITION_VALUES, routes
 
 
 def check(app: App) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    routes: dict[tuple[int, str, str], str] = {}
+    taken: dict[tuple[int, str, str], str] = {}
     for svc in app.services:
         if svc.public is not None:
-            out += _public(svc, routes)
+            out += _public(svc, taken)
         if svc.discovery is not None:
             out += _discovery(app, svc)
     out += _discovery_names(app)
+    for route in routes(app):
+        if route.condition_values > MAX_CONDITION_VALUES:
+            svc = route.service
+            parts = [f"{len(route.path_patterns)} path patterns", "1 host" if route.public.host else "",
+                     f"{len(route.source_ips)} source CIDRs"]
+            out.append(problem("SCC712", f"the load balancer rule of {svc.name!r} needs {route.condition_values} "
+                               f"condition values ({', '.join(p for p in parts if p)}); "
+                               f"at most {MAX_CONDITION_VALUES} are allowed", svc.at("public", "allowFrom"),
+                               hint="use fewer (or wider) allowFrom CIDRs"))
     return out
 
 
@@ -75,9 +85,11 @@ def _discovery(app: App, svc: Service) -> list[Diagnostic]:
         out.append(problem("SCC704", f"discovery port {disc.port!r} is not a port of {svc.name!r} (ports: {names})",
                            svc.at("discovery", "port")))
     if svc.stop_timeout < disc.ttl:
+        where = next((svc.at(*k) for k in (("stopTimeout",), ("discovery", "ttl")) if svc.given(*k)),
+                     svc.at("discovery"))
         out.append(problem("SCC710", f"stopTimeout {svc.stop_timeout}s is shorter than the DNS TTL {disc.ttl}s: "
                            "callers keep a stopped task's address for up to the TTL, so their requests fail "
-                           "after it stops", svc.at("stopTimeout"),
+                           "after it stops", where, at_key=where == svc.at("discovery"),
                            hint=f"set stopTimeout: {min(max(disc.ttl, 2), 120)} (or lower discovery.ttl)"))
     if svc.health_check is None:
         out.append(problem("SCC711", f"{svc.name!r} is found through DNS but has no container health check, so "
@@ -90,6 +102,7 @@ def _discovery_names(app: App) -> list[Diagnostic]:
     """DNS discovery names against Service Connect's and each other's, in the one namespace."""
     out = []
     owners = {p.discovery_name: f"Service Connect port {s.name}.{p.name}" for s in app.services for p in s.published}
+    hints = {name: "set another `discovery.name`, or another `discoveryName` on that port" for name in owners}
     for svc in app.services:
         if svc.discovery is None:
             continue
@@ -98,7 +111,8 @@ def _discovery_names(app: App) -> list[Diagnostic]:
             path = svc.at("discovery", "name") if svc.given("discovery", "name") else svc.at("discovery")
             out.append(problem("SCC709", f"discovery name {name!r} of {svc.name!r} is already the name of "
                                f"{owners[name]}", path, at_key=not svc.given("discovery", "name"),
-                               hint="set another `discovery.name` (or another discoveryName on the port)"))
+                               hint=hints[name]))
         else:
             owners[name] = f"the DNS discovery of {svc.name}"
+            hints[name] = "give one of the two services another `discovery.name`"
     return out
