@@ -58,6 +58,9 @@ CODES: dict[str, Code] = {
              "Spec values are written into the template as plain text: `${AWS::Region}` would reach the "
              "container literally. Use a value scc fills in (the *_URL variables), or the task's own "
              "environment (ECS sets AWS_REGION in every task)."),
+        Code("SCC110", _E, "lint.regions names a region cfn-lint does not know",
+             "The template is checked against each region's resource specifications; cfn-lint has them for "
+             "the AWS regions it knows."),
         # --- calls and ordering ---
         Code("SCC201", _E, "call to an unknown service", "`calls` names a service that is not defined in `services`."),
         Code("SCC202", _E, "dependsOn names an unknown service",
@@ -241,6 +244,7 @@ FIXES: dict[str, str] = {
         'Drop the ${AWS::...} expression: ECS sets AWS_REGION (and AWS_DEFAULT_REGION) in every task; pass '
         'other values literally.'
     ),
+    'SCC110': 'Use region codes such as us-east-1 or eu-west-1 (`aws ec2 describe-regions` lists yours).',
     'SCC201': 'Correct the name (the hint names the closest service) or add the service to `services`.',
     'SCC202': 'Correct the name or add the service to `services`.',
     'SCC203': (

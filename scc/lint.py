@@ -18,7 +18,13 @@ ALWAYS_IGNORED = ("E1029",)
 def lint(text: str, regions: tuple[str, ...], ignore: tuple[str, ...], origin: dict[str, Path]) -> list[Diagnostic]:
     from cfnlint.api import ManualArgs  # slow import: kept off the start-up path
     from cfnlint.api import lint as cfn_lint
+    from cfnlint.helpers import REGIONS
 
+    unknown = [problem("SCC110", f"cfn-lint does not know the region {r!r}", ("lint", "regions", i),
+                       hint="use a region code such as us-east-1 or eu-west-1")
+               for i, r in enumerate(regions) if r not in REGIONS]
+    if unknown:
+        return unknown
     cfn_ignore = [*ALWAYS_IGNORED, *(c for c in ignore if not c.startswith("SCC"))]
     matches = cfn_lint(text, config=ManualArgs(regions=list(regions), ignore_checks=cfn_ignore))
     out = []

@@ -74,3 +74,9 @@ def test_image_may_come_from_defaults() -> None:
     base = {"version": 1, "name": "x", "services": {"a": {"role": "none"}}}
     assert [d.code for d in validate(base)] == ["SCC102"]
     assert validate({**base, "defaults": {"image": "nginx"}}) == []
+
+
+def test_patterns_mean_the_same_in_python_and_in_editors() -> None:
+    """Python's \\d matches any Unicode digit (an account id in Arabic-Indic digits would pass),
+    JavaScript's, in the editor, only 0-9: patterns spell digits as [0-9]."""
+    assert [p for p, n in _walk(schema()) if "\\d" in n.get("pattern", "")] == []
