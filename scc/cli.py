@@ -51,13 +51,48 @@ def build(
     lint: Annotated[bool, typer.Option("--lint/--no-lint", help="Run cfn-lint on the generated templates.")] = True,
     fmt: FormatOpt = Format.text,
     strict: StrictOpt = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; show a diff and exit 1 when a template "
+                                        "on disk differs from what the specs give (for CI).")] = False,
 ) -> None:
     """Validate and compile specs into CloudFormation templates (<out-dir>/<name>.yaml)."""
     from scc.pipeline import build as run
 
-    result = run(specs, out_dir, lint=lint, strict=strict)
-    _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
-    raise typer.Exit(0 if result.ok else 1)
+    result = run(specs, out_dir, lint=lint, strict=strict, write=not check)
+    if not check:
+        _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
+        raise typer.Exit(0 if result.ok else 1)
+    from scc.output import stale
+
+    diffs = stale(result.outputs) if result.ok else []
+    _report(result, fmt, "" if diffs else "\n".join(f"{p} is up to date" for p in result.outputs))
+    for diff in diffs:
+        typer.echo(diff, nl=False)
+    if diffs:
+        typer.echo(f"{len(diffs)} template(s) differ from their specs: run `scc build` and commit them.", err=True)
+    raise typer.Exit(0 if result.ok and not diffs else 1)
+
+
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def graph(
+    spec: Annotated[str, typer.Argument(help="A spec file.", show_default=False)],
+    fmt: Annotated[GraphFormat, typer.Option("--format", help="mermaid (for Markdown) or dot (Graphviz).")] =
+    GraphFormat.mermaid,
+) -> None:
+    """Print the call graph and the order CloudFormation creates the services in."""
+    from scc import graph as render
+    from scc.pipeline import check as run
+    from scc.pipeline import validate as diagnose
+
+    _, app_model, diags = run(spec)
+    if app_model is None or any(d.severity == "error" for d in diags):
+        _report(diagnose([spec]), Format.text, "")
+        raise typer.Exit(1)
+    sys.stdout.write(render.mermaid(app_model) if fmt is GraphFormat.mermaid else render.dot(app_model))
 
 
 @app.command()
@@ -99,6 +134,33 @@ def schema() -> None:
     from scc.schema import schema_text
 
     sys.stdout.write(schema_text())
+
+
+@app.command()
+def init(
+    path: Annotated[str, typer.Argument(help="The spec to write; a folder gets <folder>/spec.yaml.")] = "spec.yaml",
+    name: Annotated[str | None, typer.Option("--name", help="Application name (default: from the folder's name).",
+                                             show_default=False)] = None,
+    schema_out: Annotated[Path | None, typer.Option(
+        "--schema-out", help="Where to write the schema the modeline points at (default: scc.schema.json next to "
+                             "the spec).", show_default=False)] = None,
+    schema_url: Annotated[str | None, typer.Option(
+        "--schema-url", help="Point the modeline at this URL or path instead of writing a schema file.",
+        show_default=False)] = None,
+) -> None:
+    """Write a starter spec whose yaml-language-server modeline points at the schema, for editors."""
+    from scc.init import InitError
+    from scc.init import init as run
+
+    try:
+        written = run(path, name, schema_out, schema_url)
+    except InitError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.status) from None
+    typer.echo(f"wrote {written.spec}")
+    if written.schema is not None:
+        typer.echo(f"wrote {written.schema} (the schema your editor reads, from `scc schema`)")
+    typer.echo(f"next: scc build {written.spec}")
 
 
 def _version(value: bool) -> None:

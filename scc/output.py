@@ -48,6 +48,21 @@ def render(template: dict[str, Any], spec_file: str) -> str:
     return header(spec_file) + dump_yaml(_odict(data), clean_up=False, long_form=False)
 
 
+def stale(files: dict[Path, str]) -> list[str]:
+    """Unified diffs between what a build would write and what is on disk (`--check`); a file
+    that does not exist yet shows as wholly added."""
+    import difflib
+
+    out = []
+    for target, text in files.items():
+        current = target.read_text(encoding="utf-8") if target.is_file() else ""
+        if current != text:
+            old = str(target) if target.is_file() else "/dev/null"
+            out.append("".join(difflib.unified_diff(current.splitlines(True), text.splitlines(True),
+                                                    f"{old} (on disk)", f"{target} (from the spec)")))
+    return out
+
+
 def write_all(files: dict[Path, str]) -> None:
     """Write every file to a temporary sibling first, then rename them into place: a failure
     while writing leaves all previous files as they were."""
