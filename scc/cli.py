@@ -24,6 +24,7 @@ class Format(StrEnum):
 SpecsArg = Annotated[list[str], typer.Argument(help="Spec files (YAML).", show_default=False)]
 FormatOpt = Annotated[Format, typer.Option("--format", help="How to print diagnostics: text or json.")]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
+EnvOpt = Annotated[str | None, typer.Option("--env", help="Only this environment of the specs.", show_default=False)]
 
 
 def _report(result: object, fmt: Format, summary: str) -> None:
@@ -53,11 +54,13 @@ def build(
     strict: StrictOpt = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; show a diff and exit 1 when a template "
                                         "on disk differs from what the specs give (for CI).")] = False,
+    env: EnvOpt = None,
 ) -> None:
-    """Validate and compile specs into CloudFormation templates (<out-dir>/<name>.yaml)."""
+    """Validate and compile specs into CloudFormation templates (<out-dir>/<name>.yaml, or
+    <name>-<environment>.yaml for each environment)."""
     from scc.pipeline import build as run
 
-    result = run(specs, out_dir, lint=lint, strict=strict, write=not check)
+    result = run(specs, out_dir, lint=lint, strict=strict, write=not check, env=env)
     if not check:
         _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
         raise typer.Exit(0 if result.ok else 1)
@@ -82,25 +85,26 @@ def graph(
     spec: Annotated[str, typer.Argument(help="A spec file.", show_default=False)],
     fmt: Annotated[GraphFormat, typer.Option("--format", help="mermaid (for Markdown) or dot (Graphviz).")] =
     GraphFormat.mermaid,
+    env: EnvOpt = None,
 ) -> None:
     """Print the call graph and the order CloudFormation creates the services in."""
     from scc import graph as render
     from scc.pipeline import check as run
     from scc.pipeline import validate as diagnose
 
-    _, app_model, diags = run(spec)
+    _, app_model, diags = run(spec, env)[0]
     if app_model is None or any(d.severity == "error" for d in diags):
-        _report(diagnose([spec]), Format.text, "")
+        _report(diagnose([spec], env=env), Format.text, "")
         raise typer.Exit(1)
     sys.stdout.write(render.mermaid(app_model) if fmt is GraphFormat.mermaid else render.dot(app_model))
 
 
 @app.command()
-def validate(specs: SpecsArg, fmt: FormatOpt = Format.text, strict: StrictOpt = False) -> None:
-    """Check specs against the schema and the rules, without compiling."""
+def validate(specs: SpecsArg, fmt: FormatOpt = Format.text, strict: StrictOpt = False, env: EnvOpt = None) -> None:
+    """Check specs (and each of their environments) against the schema and the rules, without compiling."""
     from scc.pipeline import validate as run
 
-    result = run(specs, strict=strict)
+    result = run(specs, strict=strict, env=env)
     _report(result, fmt, f"{len(specs)} spec(s) valid")
     raise typer.Exit(0 if result.ok else 1)
 

@@ -42,6 +42,8 @@ CODES: dict[str, Code] = {
              "scc stops early."),
         Code("SCC007", _E, "two specs build the same output file",
              "Each spec writes templates_out/<name>.yaml; two specs with the same `name` would overwrite each other."),
+        Code("SCC008", _E, "no such environment",
+             "`--env` must name one of the spec's `environments`."),
         # --- schema ---
         Code("SCC101", _E, "unknown key",
              "The schema allows only documented keys, so a typo never silently does nothing."),
@@ -223,6 +225,7 @@ FIXES: dict[str, str] = {
         'shared service fields.'
     ),
     'SCC007': "Give each spec its own `name:` (it names the output file and the stack's resources).",
+    'SCC008': 'Use one of the environment names under `environments` (the message lists them), or leave out --env.',
     'SCC101': (
         'Remove the key or correct its spelling (the hint names the closest valid key). `scc schema` lists '
         'every key.'

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scc import model, rules, schema
+from scc import environments, model, rules, schema
 from scc.codes import problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.spec import Source, load
@@ -25,18 +25,39 @@ class Result:
         return not has_errors(self.diagnostics)
 
 
-def check(path: str) -> tuple[Source, model.App | None, list[Diagnostic]]:
-    """Load, validate and rule-check one spec: everything `scc validate` does."""
+def check(path: str, env: str | None = None) -> list[tuple[Source, model.App | None, list[Diagnostic]]]:
+    """Load, validate and rule-check one spec: everything `scc validate` does. A spec with
+    environments gives one result per environment (or only `env`'s)."""
     src, diags = load(path)
     if has_errors(diags):
-        return src, None, diags
+        return [(src, None, diags)]
     diags = [src.place(d) for d in schema.validate(src.data)]
     if has_errors(diags):
-        return src, None, diags
+        return [(src, None, diags)]
+    if not environments.names(src):
+        if env is not None:
+            return [(src, None, [src.place(problem("SCC008", f"--env {env}: the spec has no environments",
+                                                   ("name",)))])]
+        return [_checked(src)]
+    if env is not None and env not in environments.names(src):
+        known = ", ".join(environments.names(src))
+        return [(src, None, [src.place(problem("SCC008", f"--env {env}: the spec's environments are {known}",
+                                               ("environments",), at_key=True))])]
+    return [_checked(environments.environment(src, name)) for name in environments.names(src)
+            if env is None or name == env]
+
+
+def _checked(src: Source) -> tuple[Source, model.App | None, list[Diagnostic]]:
+    def place(found: list[Diagnostic]) -> list[Diagnostic]:
+        # A mistake in `defaults` is found once per service that inherits it: report it once.
+        return list(dict.fromkeys(environments.shown(src, src.place(d)) for d in found))
+
+    if src.environment is not None:  # the merged spec must be valid too (an override can break it)
+        diags = place(schema.validate(src.data))
+        if has_errors(diags):
+            return src, None, diags
     app = model.build(src)
-    # A mistake in `defaults` is found once per service that inherits it: report it once.
-    diags = list(dict.fromkeys(src.place(d) for d in rules.check(app)))
-    return src, app, diags
+    return src, app, place(rules.check(app))
 
 
 def _silenced(app: model.App | None, diags: list[Diagnostic], strict: bool) -> list[Diagnostic]:
@@ -83,36 +104,39 @@ def _limits(data: dict[str, object], text: str) -> list[Diagnostic]:
     return out
 
 
-def validate(paths: list[str], strict: bool = False) -> Result:
+def validate(paths: list[str], strict: bool = False, env: str | None = None) -> Result:
     result = Result()
     for path in paths:
-        src, app, diags = check(path)
-        result.sources[path] = src.lines
-        result.diagnostics += _silenced(app, diags, strict)
+        for src, app, diags in check(path, env):
+            result.sources[path] = src.lines
+            result.diagnostics += _silenced(app, diags, strict)
+    result.diagnostics = list(dict.fromkeys(result.diagnostics))
     result.diagnostics.sort(key=sort_key)
     return result
 
 
-def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True, strict: bool = False) -> Result:
+def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True, strict: bool = False,
+          env: str | None = None) -> Result:
     result = Result()
     owners: dict[Path, str] = {}
     for path in paths:
-        src, app, diags = check(path)
-        result.sources[path] = src.lines
-        if app is not None and not has_errors(diags):
-            target = out_dir / f"{app.name}.yaml"
-            if target in owners:
-                d = problem("SCC007", f"{path} and {owners[target]} both build {target} (same `name`)", ("name",),
-                            hint="give each spec its own `name`")
-                diags.append(src.place(d))
-            else:
-                owners[target] = path
-                text, lint_diags = compile_one(src, app, lint)
-                diags += lint_diags
-                if not has_errors(lint_diags):
-                    result.outputs[target] = text
-        result.diagnostics += _silenced(app, diags, strict)
-    result.diagnostics.sort(key=sort_key)
+        for src, app, diags in check(path, env):
+            result.sources[path] = src.lines
+            if app is not None and not has_errors(diags):
+                target = out_dir / f"{app.name}.yaml"
+                if target in owners:
+                    d = problem("SCC007", f"{path} and {owners[target]} both build {target} (same `name`)",
+                                ("name",), hint="give each spec its own `name`")
+                    diags.append(src.place(d))
+                else:
+                    owners[target] = path
+                    text, lint_diags = compile_one(src, app, lint)
+                    diags += [environments.shown(src, d) for d in lint_diags]
+                    if not has_errors(lint_diags):
+                        result.outputs[target] = text
+            result.diagnostics += _silenced(app, diags, strict)
+    # Environments share the base: a mistake there is found once per environment; report it once.
+    result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
     if write and result.ok:
         from scc.output import write_all
 

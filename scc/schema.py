@@ -87,16 +87,24 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _resolve(sub: dict[str, Any]) -> dict[str, Any]:
+def pointer(ref: str) -> dict[str, Any]:
+    """The schema node a local `$ref` (`#/definitions/port`, `#/properties/tags`) points at."""
+    node: Any = schema()
+    for part in ref.lstrip("#").strip("/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node  # type: ignore[no-any-return]
+
+
+def resolve(sub: dict[str, Any]) -> dict[str, Any]:
+    """A schema node with its `$ref`s followed; the node's own keywords win over the target's."""
     while "$ref" in sub:
-        ref = sub["$ref"].split("/")[-1]
         merged = {k: v for k, v in sub.items() if k != "$ref"}
-        sub = {**schema()["definitions"][ref], **merged}
+        sub = {**pointer(sub["$ref"]), **merged}
     return sub
 
 
 def _type_fits(branch: dict[str, Any], value: Any) -> bool:
-    branch = _resolve(branch)
+    branch = resolve(branch)
     allowed = branch.get("type")
     if allowed is None:
         return True
@@ -131,7 +139,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
                 return out
         kinds = []
         for b in branches:
-            t = _resolve(b).get("type")
+            t = resolve(b).get("type")
             kinds += t if isinstance(t, list) else [t] if t else []
         want = " or ".join(dict.fromkeys(_TYPE_WORDS.get(k, k) for k in kinds)) or "another form"
         return [problem("SCC103", f"expected {want}, got {_show(inst)}", path)]

@@ -62,6 +62,9 @@ class Source:
     problems: list[Diagnostic] = field(default_factory=list)
     # The source text of every number, for values that are text to the user (`010` is not 8).
     numbers: dict[Path, str] = field(default_factory=dict)
+    # For one environment of the spec: its name and the paths its overrides write.
+    environment: str | None = None
+    overrides: frozenset[Path] = frozenset()
 
     def locate(self, path: Path, at_key: bool = False) -> tuple[int, int]:
         """Line and column of a path; a path that does not exist (a missing key, a default)

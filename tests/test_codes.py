@@ -12,6 +12,7 @@ from tests.conftest import ROOT
 ELSEWHERE = {
     "SCC001": "tests/test_loader.py, tests/test_cli.py (unreadable paths)",
     "SCC007": "tests/test_cli.py (two specs, one name)",
+    "SCC008": "tests/test_environments.py (--env names no environment)",
     "SCC901": "tests/test_lint.py (a compile bug simulated)",
     "SCC902": "tests/test_lint.py",
 }

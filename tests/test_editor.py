@@ -23,7 +23,7 @@ from jsonschema import Draft7Validator
 
 from scc.diagnostics import Path as SpecPath
 from scc.init import init
-from scc.schema import schema, validate
+from scc.schema import pointer, schema, validate
 from scc.spec import load
 from tests.conftest import ROOT
 from tests.editor.server import LanguageServer, ensure, uri
@@ -64,7 +64,7 @@ def _defs() -> dict[str, Any]:
 def merged(sub: dict[str, Any]) -> dict[str, Any]:
     """A subschema with its `$ref` merged in, the language server's way: the referring keys win."""
     while "$ref" in sub:
-        sub = {**_defs()[sub["$ref"].split("/")[-1]], **{k: v for k, v in sub.items() if k != "$ref"}}
+        sub = {**pointer(sub["$ref"]), **{k: v for k, v in sub.items() if k != "$ref"}}
     return sub
 
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scc.pipeline import build
-from scc.schema import schema
+from scc.schema import pointer, schema
 
 EXAMPLES = int(os.environ.get("SCC_PROPERTY_EXAMPLES", "60"))
 JUNK = st.one_of(st.integers(-5, 100000), st.text(max_size=12), st.booleans(), st.none(),
@@ -27,7 +27,7 @@ JUNK = st.one_of(st.integers(-5, 100000), st.text(max_size=12), st.booleans(), s
 
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in node:
-        target = schema()["definitions"][node["$ref"].split("/")[-1]]
+        target = pointer(node["$ref"])
         node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
     return node
 
@@ -126,6 +126,8 @@ def test_any_spec_builds_clean_or_is_located(data: dict[str, Any], tmp_path_fact
         assert d.line > 0 and d.col > 0 and d.file == str(path), d.render()
     if result.ok:
         assert not any(d.code == "SCC901" for d in result.diagnostics)
-        assert [p.name for p in out.iterdir()] == ["prop.yaml"]
+        envs = data.get("environments") or {}
+        expected = sorted(f"prop-{e}.yaml" for e in envs) if envs else ["prop.yaml"]
+        assert sorted(p.name for p in out.iterdir()) == expected
     else:
         assert not out.exists(), "a failed build must not write anything"

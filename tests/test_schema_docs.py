@@ -13,13 +13,14 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
+from scc.schema import pointer as ref_target
 from scc.schema import schema
 
 
 def merged(sub: dict[str, Any]) -> dict[str, Any]:
     """A subschema with its `$ref` merged in, as yaml-language-server does: the referring keys win."""
     while "$ref" in sub:
-        sub = {**schema()["definitions"][sub["$ref"].split("/")[-1]], **{k: v for k, v in sub.items() if k != "$ref"}}
+        sub = {**ref_target(sub["$ref"]), **{k: v for k, v in sub.items() if k != "$ref"}}
     return sub
 
 

@@ -27,8 +27,8 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from scc import model
-from scc.schema import schema, validate
+from scc import environments, model
+from scc.schema import pointer, schema, validate
 from scc.spec import load
 
 Path = tuple[str | int, ...]
@@ -47,9 +47,8 @@ class Slot:
 
 
 def merged(sub: dict[str, Any]) -> dict[str, Any]:
-    defs = schema()["definitions"]
     while "$ref" in sub:
-        sub = {**defs[sub["$ref"].split("/")[-1]], **{k: v for k, v in sub.items() if k != "$ref"}}
+        sub = {**pointer(sub["$ref"]), **{k: v for k, v in sub.items() if k != "$ref"}}
     return sub
 
 
@@ -220,19 +219,40 @@ def make(node: dict[str, Any], rest: Path, value: Any, branches: dict[Path, int]
 def make_root(rest: Path, value: Any, branches: dict[Path, int]) -> dict[str, Any]:
     spec = make(schema(), rest, value, branches)
     # The schema's one conditional (`if`/`then`): a service needs `image` unless `defaults` has one.
+    image = schema()["definitions"]["serviceFields"]["properties"]["image"]["examples"][0]
+    if any("image" in env.get("defaults", {}) for env in spec.get("environments", {}).values()):
+        # An environment's defaults.image replaces the base's: it matters where services take
+        # their image from defaults, as they do here.
+        spec.setdefault("defaults", {}).setdefault("image", image)
     if "image" not in spec.get("defaults", {}):
-        image = schema()["definitions"]["serviceFields"]["properties"]["image"]["examples"][0]
         for svc in spec["services"].values():
             svc.setdefault("image", image)
+    # A service an environment adds (not in the base) needs its image too, once merged.
+    for env in spec.get("environments", {}).values():
+        for name, svc in env.get("services", {}).items():
+            if name not in spec["services"] and "image" not in env.get("defaults", spec.get("defaults", {})):
+                svc.setdefault("image", image)
     return spec
 
 
+def problems(spec: dict[str, Any]) -> list[Any]:
+    """What scc's schema gate finds: in the spec, and in each environment once merged (an
+    override can leave a service without its image, which only the merged spec shows)."""
+    found = validate(spec)
+    base = {k: v for k, v in spec.items() if k != "environments"}
+    for env in spec.get("environments", {}).values():
+        found += validate(model.merge(base, env))
+    return found
+
+
 def build(spec: dict[str, Any]) -> model.App:
-    problems = validate(spec)
-    assert problems == [], f"the generated spec is not valid: {problems}\n{yaml.safe_dump(spec)}"
+    found = problems(spec)
+    assert found == [], f"the generated spec is not valid: {found}\n{yaml.safe_dump(spec)}"
     src, loaded = load("spec.yaml", yaml.safe_dump(spec, sort_keys=False))
     assert loaded == []
-    return model.build(src)
+    # With environments, what is built is each environment's model: compare the first one's.
+    names = environments.names(src)
+    return model.build(environments.environment(src, names[0]) if names else src)
 
 
 def changed(a: Any, b: Any, ignore: frozenset[str] = frozenset(LOCATIONS)) -> set[str]:
@@ -290,7 +310,7 @@ def _without(spec: dict[str, Any], path: Path) -> dict[str, Any] | None:
     if not isinstance(parent, dict):
         return None
     del parent[path[-1]]
-    return out if validate(out) == [] else None
+    return out if problems(out) == [] else None
 
 
 @cache
@@ -380,7 +400,7 @@ def test_documented_default_is_the_models(slot: Slot) -> None:
     written = make_root(slot.path, default, branches)
     left_out = copy.deepcopy(written)
     del _at(left_out, slot.path[:-1])[slot.path[-1]]
-    if validate(left_out):
+    if problems(left_out):
         pytest.skip("the key cannot be left out here")
     # Only the record of which keys were written may differ.
     bookkeeping = analysis()["presence"] - analysis()["value"]
