@@ -173,6 +173,33 @@ def init(
     typer.echo(f"next: scc build {written.spec}")
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="The spec before the change.", show_default=False)],
+    new: Annotated[str, typer.Argument(help="The spec after the change.", show_default=False)],
+    env: EnvOpt = None,
+) -> None:
+    """Say what changing OLD into NEW does to the infrastructure, with warnings for changes that
+    replace resources or need callers redeployed."""
+    from scc.diff import diff as compare
+    from scc.diff import render
+    from scc.pipeline import check as run
+    from scc.pipeline import validate as diagnose
+
+    apps = []
+    for spec in (old, new):
+        units = run(spec, env)
+        if any(a is None or any(d.severity == "error" for d in diags) for _, a, diags in units):
+            _report(diagnose([spec], env=env), Format.text, "")
+            raise typer.Exit(1)
+        apps.append(units)
+    for (_, before, _), (_, after, _) in zip(*apps, strict=False):
+        assert before is not None and after is not None
+        if len(apps[1]) > 1:
+            typer.echo(f"== {after.name}")
+        sys.stdout.write(render(compare(before, after)))
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"scc {__version__}")
