@@ -111,6 +111,9 @@ def scc_env(source: Path | None) -> dict[str, str]:
     package of that revision comes first on PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPROFILEIMPORTTIME")}
     env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+    # Every measured build lints for real: the lint cache would turn repeated rounds into cache
+    # hits, which cdk synth, the peer, has no counterpart for.
+    env["SCC_CACHE_DIR"] = ""
     if source is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(source), *filter(None, [os.environ.get("PYTHONPATH")])])
     return env

@@ -69,21 +69,28 @@ def _silenced(app: model.App | None, diags: list[Diagnostic], strict: bool) -> l
     return diags
 
 
-def compile_one(src: Source, app: model.App, lint: bool) -> tuple[str, list[Diagnostic]]:
+@dataclass
+class _Unit:
+    """One template being built: a spec, or one environment of it."""
+
+    path: str
+    src: Source
+    app: model.App | None
+    diags: list[Diagnostic]
+    target: Path | None = None
+    text: str = ""
+    origin: dict[str, tuple[str | int, ...]] = field(default_factory=dict)
+
+
+def compile_one(src: Source, app: model.App) -> tuple[str, dict[str, tuple[str | int, ...]], list[Diagnostic]]:
+    """Compile and render one app, and check CloudFormation's limits on the result."""
     from scc.compile import compile_app  # troposphere: kept off the start-up path of `scc validate`
     from scc.output import render
 
     template, origin = compile_app(app)
     data = template.to_dict()
     text = render(data, src.file)
-    too_big = _limits(data, text)
-    if too_big:
-        return text, [src.place(d) for d in too_big]
-    if not lint:
-        return text, []
-    from scc.lint import lint as run_lint
-
-    return text, [src.place(d) for d in run_lint(text, app.lint_regions, app.lint_ignore, origin)]
+    return text, origin, [src.place(d) for d in _limits(data, text)]
 
 
 # CloudFormation's per-template limits (a template larger than 51,200 bytes is deployed from S3,
@@ -119,22 +126,37 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
           env: str | None = None) -> Result:
     result = Result()
     owners: dict[Path, str] = {}
+    units: list[_Unit] = []
     for path in paths:
         for src, app, diags in check(path, env):
             result.sources[path] = src.lines
-            if app is not None and not has_errors(diags):
-                target = out_dir / f"{app.name}.yaml"
-                if target in owners:
-                    d = problem("SCC007", f"{path} and {owners[target]} both build {target} (same `name`)",
-                                ("name",), hint="give each spec its own `name`")
-                    diags.append(src.place(d))
-                else:
-                    owners[target] = path
-                    text, lint_diags = compile_one(src, app, lint)
-                    diags += [environments.shown(src, d) for d in lint_diags]
-                    if not has_errors(lint_diags):
-                        result.outputs[target] = text
-            result.diagnostics += _silenced(app, diags, strict)
+            unit = _Unit(path, src, app, diags)
+            units.append(unit)
+            if app is None or has_errors(diags):
+                continue
+            target = out_dir / f"{app.name}.yaml"
+            if target in owners:
+                d = problem("SCC007", f"{path} and {owners[target]} both build {target} (same `name`)",
+                            ("name",), hint="give each spec its own `name`")
+                diags.append(src.place(d))
+                continue
+            owners[target] = path
+            unit.text, unit.origin, limits = compile_one(src, app)
+            diags += limits
+            if not has_errors(limits):
+                unit.target = target
+    built = [u for u in units if u.target is not None]
+    if lint and built:
+        from scc.lint import Job, lint_all
+
+        found = lint_all([Job(u.text, u.app.lint_regions, u.app.lint_ignore, u.origin)  # type: ignore[union-attr]
+                          for u in built])
+        for unit, lint_diags in zip(built, found, strict=True):
+            unit.diags += [environments.shown(unit.src, unit.src.place(d)) for d in lint_diags]
+    for unit in units:
+        if unit.target is not None and not has_errors(unit.diags):
+            result.outputs[unit.target] = unit.text
+        result.diagnostics += _silenced(unit.app, unit.diags, strict)
     # Environments share the base: a mistake there is found once per environment; report it once.
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
     if write and result.ok:

@@ -13,6 +13,14 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The lint cache of this test session lives in its own folder, never in the user's.
+    import os
+    import tempfile
+
+    os.environ.setdefault("SCC_CACHE_DIR", tempfile.mkdtemp(prefix="scc-test-cache-"))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite expected files from current output")
 

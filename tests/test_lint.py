@@ -67,3 +67,57 @@ def test_lint_regions_are_used(tmp_path: Path) -> None:
     spec = tmp_path / "app.yaml"
     spec.write_text(SPEC + "lint:\n  regions: [us-east-1, eu-west-1, ap-southeast-2]\n")
     assert build([str(spec)], tmp_path / "out").diagnostics == []
+
+
+def test_unchanged_templates_are_not_linted_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scc import lint as lint_stage
+
+    monkeypatch.setenv("SCC_CACHE_DIR", str(tmp_path / "cache"))
+    calls: list[str] = []
+    real = lint_stage.run_cfn_lint
+
+    def counting(job):  # type: ignore[no-untyped-def]
+        calls.append(job.key)
+        return real(job)
+
+    monkeypatch.setattr(lint_stage, "run_cfn_lint", counting)
+    spec = tmp_path / "app.yaml"
+    spec.write_text(SPEC)
+    first = build([str(spec)], tmp_path / "a")
+    second = build([str(spec)], tmp_path / "b")
+    assert first.ok and second.ok and len(calls) == 1
+    assert (tmp_path / "a" / "app.yaml").read_bytes() == (tmp_path / "b" / "app.yaml").read_bytes()
+
+    spec.write_text(SPEC.replace("busybox:1.36", "busybox:1.37"))  # another template: linted
+    assert build([str(spec)], tmp_path / "c").ok and len(calls) == 2
+
+    monkeypatch.setenv("SCC_CACHE_DIR", "")  # the cache turned off: linted every time
+    build([str(spec)], tmp_path / "d")
+    build([str(spec)], tmp_path / "e")
+    assert len(calls) == 4
+
+
+def test_cached_findings_are_the_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached cfn-lint error still fails the build, located as the first time."""
+    monkeypatch.setenv("SCC_CACHE_DIR", str(tmp_path / "cache"))
+    spec = tmp_path / "app.yaml"
+    spec.write_text(SPEC)
+    monkeypatch.setattr(compile_logs, "log_group", _broken_log_group)
+    first = build([str(spec)], tmp_path / "a")
+    second = build([str(spec)], tmp_path / "b")
+    assert not first.ok and first.diagnostics == second.diagnostics
+
+
+def test_templates_are_linted_in_parallel_with_the_same_results(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from scc.lint import Job, lint_all
+
+    monkeypatch.setenv("SCC_CACHE_DIR", "")
+    from tests.conftest import ROOT
+
+    jobs = [Job((ROOT / "templates_out" / n).read_text(), ("us-east-1",), (), {}) for n in ("shop.yaml", "yelb.yaml")]
+    broken = Job(jobs[0].text.replace("RetentionInDays: 30", "RetentionInDays: 31", 1), ("us-east-1",), (), {})
+    together = lint_all([*jobs, broken])
+    alone = [lint_all([job])[0] for job in (*jobs, broken)]
+    assert together == alone
+    assert together[0] == [] and together[1] == [] and [d.code for d in together[2]] == ["SCC901"]
