@@ -12,20 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.test_cli import BAD
 
 HEAVY = ("troposphere", "cfnlint", "cfn_flip", "cfn_tools")
 SHOP = str(ROOT / "examples" / "shop.yaml")
-BAD = """\
-version: 1
-name: app
-namespace: local
-services:
-  api:
-    image: public.ecr.aws/nginx/nginx:1.27
-    cpu: 512
-    memory: 1024
-    ports: [{port: 8080, appProtocol: htp}]
-"""
 
 
 def imported(*args: str, cwd: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
