@@ -195,6 +195,14 @@ CODES: dict[str, Code] = {
         Code("SCC713", _E, "a call through DNS to a service with SRV records only",
              "Cloud Map creates only an SRV record at an SRV service's name; an http:// or tcp:// URL there "
              "does not resolve. SRV records are for clients that look them up."),
+        # --- security ---
+        Code("SCC801", _E, "secretsKmsKey without secrets",
+             "The execution role may decrypt with secretsKmsKey only to read `secrets`; without any it would "
+             "have no effect."),
+        Code("SCC802", _W, "a plain environment variable that looks like a secret",
+             "Plain `environment` values are stored in the task definition, visible to anyone who can describe "
+             "it and in every CloudFormation template and diff. Credentials belong in Secrets Manager or SSM "
+             "Parameter Store, referenced from `secrets`, which the task reads at start."),
         # --- the generated template ---
         Code("SCC901", _E, "cfn-lint error in the generated template",
              "scc produced a template that cfn-lint rejects: this is a bug in scc; please report it with the spec."),
@@ -339,6 +347,12 @@ FIXES: dict[str, str] = {
     'SCC712': 'Use at most five values: fewer allowFrom CIDRs (or wider ones), or a path without the extra pattern.',
     'SCC713': 'Use `discovery: {record: A}` on the called service, or reach it through Service Connect.',
     'SCC711': 'Add a container health check: `healthCheck: {command: curl -f http://localhost:8080/health || exit 1}`.',
+    'SCC801': 'Remove secretsKmsKey, or add the `secrets` it decrypts.',
+    'SCC802': (
+        'Store the value in Secrets Manager and reference it: `secrets: {DB_PASSWORD: '
+        'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf}`; silence with lint.ignore: [SCC802] '
+        'if the value is not secret.'
+    ),
     'SCC901': (
         'Report it with the spec; meanwhile lint.ignore: [<cfn-lint rule id>] lets the build through if '
         'the finding is wrong.'

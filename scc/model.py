@@ -144,7 +144,12 @@ class Service:
     policies: tuple[Statement, ...]
     managed_policies: tuple[str, ...]
     exec: bool
+    readonly_root: bool
+    user: str | None
+    init_process: bool
+    secrets_kms_key: str | None
     log_retention_days: int
+    log_kms_key: str | None
     access_logs: str | None
     scaling: Scaling | None
     public: Public | None
@@ -332,7 +337,12 @@ def _service(name: str, raw: dict[str, Any], namespace: str | None, at: Any,
                        for s in role_doc.get("policies", [])),
         managed_policies=tuple(role_doc.get("managedPolicies", ())),
         exec=raw.get("exec", False),
+        readonly_root=raw.get("readonlyRootFilesystem", False),
+        user=raw.get("user"),
+        init_process=raw.get("initProcess", False),
+        secrets_kms_key=raw.get("secretsKmsKey"),
         log_retention_days=raw.get("logs", {}).get("retentionDays", 30),
+        log_kms_key=raw.get("logs", {}).get("kmsKey"),
         access_logs=raw.get("serviceConnect", {}).get("accessLogs"),
         scaling=_scaling(raw["scaling"], at) if "scaling" in raw else None,
         public=_public(raw["public"]) if "public" in raw else None,

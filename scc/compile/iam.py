@@ -50,6 +50,8 @@ def execution_role(svc: Service) -> iam.Role:
             statements.append({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": sm})
         if ssm:
             statements.append({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": ssm})
+        if svc.secrets_kms_key:
+            statements.append({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [svc.secrets_kms_key]})
         policies.append(iam.Policy(PolicyName="read-secrets",
                                    PolicyDocument={"Version": "2012-10-17", "Statement": statements}))
     role = iam.Role(ids.execution_role, AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com", True),

@@ -10,8 +10,11 @@ from scc.naming import Ids
 
 def log_group(svc: Service) -> logs.LogGroup:
     # Named after the stack so two stacks of one app never collide, yet `aws logs tail` stays readable.
-    return logs.LogGroup(Ids(svc.name).log_group, LogGroupName=Sub(f"/ecs/${{AWS::StackName}}/{svc.name}"),
-                         RetentionInDays=svc.log_retention_days)
+    group = logs.LogGroup(Ids(svc.name).log_group, LogGroupName=Sub(f"/ecs/${{AWS::StackName}}/{svc.name}"),
+                          RetentionInDays=svc.log_retention_days)
+    if svc.log_kms_key:
+        group.KmsKeyId = svc.log_kms_key
+    return group
 
 
 def awslogs(svc: Service, prefix: str) -> ecs.LogConfiguration:

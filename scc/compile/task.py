@@ -32,6 +32,12 @@ def task_definition(app_name: str, svc: Service, urls: dict[str, str]) -> ecs.Ta
         container.Command = list(svc.command)
     if svc.entry_point:
         container.EntryPoint = list(svc.entry_point)
+    if svc.readonly_root:
+        container.ReadonlyRootFilesystem = True
+    if svc.user:
+        container.User = svc.user
+    if svc.init_process:
+        container.LinuxParameters = ecs.LinuxParameters(InitProcessEnabled=True)
     if svc.health_check:
         hc = svc.health_check
         container.HealthCheck = ecs.HealthCheck(Command=list(hc.command), Interval=hc.interval, Timeout=hc.timeout,

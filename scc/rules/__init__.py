@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from scc.diagnostics import Diagnostic
 from scc.model import App
-from scc.rules import calls, capacity, config, deployment, exposure, ports, scaling
+from scc.rules import calls, capacity, config, deployment, exposure, ports, scaling, security
 
-TOPICS = (config, calls, ports, capacity, deployment, scaling, exposure)
+TOPICS = (config, calls, ports, capacity, deployment, scaling, exposure, security)
 
 
 def check(app: App) -> list[Diagnostic]:
