@@ -61,12 +61,14 @@ def build(
     check: Annotated[bool, typer.Option("--check", help="Write nothing; show a diff and exit 1 when a template "
                                         "on disk differs from what the specs give (for CI).")] = False,
     env: EnvOpt = None,
+    split: Annotated[bool, typer.Option("--split", help="Build a root template with nested stacks even when "
+                                        "one template would fit CloudFormation's limits.")] = False,
 ) -> None:
     """Validate and compile specs into CloudFormation templates (<out-dir>/<name>.yaml, or
-    <name>-<environment>.yaml for each environment)."""
+    <name>-<environment>.yaml for each environment; with nested stacks also <out-dir>/<name>/)."""
     from scc.pipeline import build as run
 
-    result = run(specs, out_dir, lint=lint, strict=strict, write=not check, env=env)
+    result = run(specs, out_dir, lint=lint, strict=strict, write=not check, env=env, force_split=split)
     if not check:
         _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
         raise typer.Exit(0 if result.ok else 1)

@@ -209,8 +209,9 @@ CODES: dict[str, Code] = {
         Code("SCC902", _W, "cfn-lint warning on the generated template",
              "cfn-lint found something worth a look in the generated template."),
         Code("SCC903", _E, "the template exceeds a CloudFormation limit",
-             "A template may hold at most 500 resources and 1 MB (uploaded through S3). Split the app into "
-             "several specs, each its own stack."),
+             "A template may hold at most 500 resources, 200 outputs and 1 MB (uploaded through S3). scc moves "
+             "services into nested stacks when one template would not fit, but the root keeps the shared "
+             "resources, including each public service's target group and listener rule."),
     ]
 }
 
@@ -358,7 +359,10 @@ FIXES: dict[str, str] = {
         'the finding is wrong.'
     ),
     'SCC902': 'Read the finding; silence it with `lint: {ignore: [<rule id>]}` if it is intended.',
-    'SCC903': 'Split the services into several specs, each built into its own stack.',
+    'SCC903': (
+        'Split the services into several specs, each built into its own stack (for example the public '
+        'services of one load balancer per spec).'
+    ),
 }
 
 

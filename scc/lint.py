@@ -23,7 +23,10 @@ from scc.diagnostics import Diagnostic, Path
 #   variable that happens to share a name with one of scc's logical ids (`echo ${VpcId}`) is no
 #   mistake of theirs; the real mistake, `${AWS::Region}` expecting a substitution, is scc's own
 #   rule SCC109. Every substitution scc makes is an explicit Fn::Sub.
-ALWAYS_IGNORED = ("E1029",)
+# - W3002 ("may only work with the package command") flags a nested stack's TemplateURL that
+#   points at a local file: that is how scc writes them, for `aws cloudformation package` to
+#   upload, as the README's deployment instructions say.
+ALWAYS_IGNORED = ("E1029", "W3002")
 
 
 @dataclass(frozen=True)

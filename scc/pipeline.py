@@ -78,19 +78,33 @@ class _Unit:
     app: model.App | None
     diags: list[Diagnostic]
     target: Path | None = None
-    text: str = ""
+    files: dict[Path, str] = field(default_factory=dict)
     origin: dict[str, tuple[str | int, ...]] = field(default_factory=dict)
 
 
-def compile_one(src: Source, app: model.App) -> tuple[str, dict[str, tuple[str | int, ...]], list[Diagnostic]]:
-    """Compile and render one app, and check CloudFormation's limits on the result."""
+def compile_one(src: Source, app: model.App, out_dir: Path, force_split: bool) -> tuple[
+        dict[Path, str], dict[str, tuple[str | int, ...]], list[Diagnostic]]:
+    """Compile and render one app: one template, or a root and its nested stacks when one
+    template would exceed CloudFormation's limits (or `--split` asks for it). Every template
+    written is checked against the limits."""
+    from scc import split
     from scc.compile import compile_app  # troposphere: kept off the start-up path of `scc validate`
     from scc.output import render
 
     template, origin = compile_app(app)
     data = template.to_dict()
     text = render(data, src.file)
-    return text, origin, [src.place(d) for d in _limits(data, text)]
+    if not (force_split or split.needed(data, text)):
+        return {out_dir / f"{app.name}.yaml": text}, origin, [src.place(d) for d in _limits(data, text)]
+    parts = split.split(app, data, origin, app.name)
+    files = {out_dir / f"{app.name}.yaml": render(parts.root, src.file)}
+    root_which = "the root template (with the load balancer's target groups and rules)"
+    diags = _limits(parts.root, files[out_dir / f"{app.name}.yaml"], root_which)
+    for name, child in parts.children:
+        target = out_dir / app.name / f"{name}.yaml"
+        files[target] = render(child, src.file)
+        diags += _limits(child, files[target], f"nested stack {name}")
+    return files, origin, [src.place(d) for d in diags]
 
 
 # CloudFormation's per-template limits (a template larger than 51,200 bytes is deployed from S3,
@@ -98,15 +112,15 @@ def compile_one(src: Source, app: model.App) -> tuple[str, dict[str, tuple[str |
 MAX_RESOURCES, MAX_OUTPUTS, MAX_BYTES = 500, 200, 1024 * 1024
 
 
-def _limits(data: dict[str, object], text: str) -> list[Diagnostic]:
+def _limits(data: dict[str, object], text: str, which: str = "the template") -> list[Diagnostic]:
     counts = {"resources": (len(data.get("Resources", {})), MAX_RESOURCES),  # type: ignore[arg-type]
               "outputs": (len(data.get("Outputs", {})), MAX_OUTPUTS)}  # type: ignore[arg-type]
-    out = [problem("SCC903", f"the template has {n} {what}; CloudFormation allows {limit}", ("services",),
+    out = [problem("SCC903", f"{which} has {n} {what}; CloudFormation allows {limit}", ("services",),
                    at_key=True, hint="split the services into several specs (stacks)")
            for what, (n, limit) in counts.items() if n > limit]
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
-        out.append(problem("SCC903", f"the template is {size} bytes; CloudFormation allows {MAX_BYTES}",
+        out.append(problem("SCC903", f"{which} is {size} bytes; CloudFormation allows {MAX_BYTES}",
                            ("services",), at_key=True, hint="split the services into several specs (stacks)"))
     return out
 
@@ -123,7 +137,7 @@ def validate(paths: list[str], strict: bool = False, env: str | None = None) -> 
 
 
 def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True, strict: bool = False,
-          env: str | None = None) -> Result:
+          env: str | None = None, force_split: bool = False) -> Result:
     result = Result()
     owners: dict[Path, str] = {}
     units: list[_Unit] = []
@@ -141,21 +155,22 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                 diags.append(src.place(d))
                 continue
             owners[target] = path
-            unit.text, unit.origin, limits = compile_one(src, app)
+            unit.files, unit.origin, limits = compile_one(src, app, out_dir, force_split)
             diags += limits
             if not has_errors(limits):
                 unit.target = target
-    built = [u for u in units if u.target is not None]
+    built = [(u, text) for u in units if u.target is not None for text in u.files.values()]
     if lint and built:
         from scc.lint import Job, lint_all
 
-        found = lint_all([Job(u.text, u.app.lint_regions, u.app.lint_ignore, u.origin)  # type: ignore[union-attr]
-                          for u in built])
-        for unit, lint_diags in zip(built, found, strict=True):
+        found = lint_all([Job(text, u.app.lint_regions, u.app.lint_ignore, u.origin)  # type: ignore[union-attr]
+                          for u, text in built])
+        for (unit, _), lint_diags in zip(built, found, strict=True):
             unit.diags += [environments.shown(unit.src, unit.src.place(d)) for d in lint_diags]
     for unit in units:
+        unit.diags[:] = list(dict.fromkeys(unit.diags))
         if unit.target is not None and not has_errors(unit.diags):
-            result.outputs[unit.target] = unit.text
+            result.outputs.update(unit.files)
         result.diagnostics += _silenced(unit.app, unit.diags, strict)
     # Environments share the base: a mistake there is found once per environment; report it once.
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)

@@ -1,0 +1,198 @@
+"""Stage split: one compiled template (as data) -> a root template and nested child stacks, when
+it would exceed CloudFormation's per-template limits (or when asked to).
+
+The root keeps the app-wide resources (cluster, namespace, load balancer, listeners) and one
+AWS::CloudFormation::Stack per child. Services go to children in creation order (the waves of
+`scc graph`), so a child only ever refers to the root or to earlier children: every reference
+across templates becomes a child parameter fed by the root (a root resource, or an earlier
+child's output), and a DependsOn across templates becomes a DependsOn between the stacks."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from scc.diagnostics import Path
+from scc.graph import waves
+from scc.model import App
+
+# Room left under CloudFormation's limits for what splitting itself adds.
+MAX_CHILD_RESOURCES = 400
+MAX_PARAMETERS = 190
+
+
+@dataclass
+class Child:
+    name: str  # logical id of its AWS::CloudFormation::Stack in the root
+    services: list[str] = field(default_factory=list)
+    resources: dict[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)  # name -> value passed by the root
+    outputs: dict[str, Any] = field(default_factory=dict)  # name -> value inside the child
+    after: set[str] = field(default_factory=set)  # root-level DependsOn of its stack
+
+
+@dataclass(frozen=True)
+class Split:
+    root: dict[str, Any]
+    children: list[tuple[str, dict[str, Any]]]  # (file stem, template)
+
+
+def needed(template: dict[str, Any], text: str) -> bool:
+    return (len(template.get("Resources", {})) > 500 or len(template.get("Outputs", {})) > 200
+            or len(text.encode()) > 1024 * 1024)
+
+
+# The load balancer's own parts stay in the root with it: its listeners route to each service's
+# target group, so those (and the rules) must be created before any child, never inside one.
+ROOT_TYPES = ("AWS::ElasticLoadBalancingV2::",)
+
+
+def _owner(origin: dict[str, Path], logical_id: str, kind: str) -> str | None:
+    """The service a resource belongs to, or None for the root's resources."""
+    path = origin.get(logical_id, ())
+    if kind.startswith(ROOT_TYPES):
+        return None
+    return str(path[1]) if len(path) > 1 and path[0] == "services" else None
+
+
+def _groups(app: App, template: dict[str, Any], origin: dict[str, Path]) -> list[list[str]]:
+    """Services in creation order, packed into groups of at most MAX_CHILD_RESOURCES resources."""
+    count: dict[str, int] = {}
+    for logical_id, res in template["Resources"].items():
+        owner = _owner(origin, logical_id, res["Type"])
+        if owner is not None:
+            count[owner] = count.get(owner, 0) + 1
+    groups: list[list[str]] = [[]]
+    size = 0
+    for wave in waves(app):
+        for name in wave:
+            if groups[-1] and size + count.get(name, 0) > MAX_CHILD_RESOURCES:
+                groups.append([])
+                size = 0
+            groups[-1].append(name)
+            size += count.get(name, 0)
+    return [g for g in groups if g]
+
+
+def _refs(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            return {value["Ref"]}
+        if set(value) == {"Fn::GetAtt"}:
+            return {value["Fn::GetAtt"][0]}
+        if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+            return {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", value["Fn::Sub"])}
+        return set().union(*(_refs(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_refs(v) for v in value)) if value else set()
+    return set()
+
+
+def split(app: App, template: dict[str, Any], origin: dict[str, Path], stem: str) -> Split:
+    resources: dict[str, Any] = template["Resources"]
+    parameters: dict[str, Any] = template.get("Parameters", {})
+    children = [Child(f"Stack{i + 1}") for i in range(len(_groups(app, template, origin)))]
+    home: dict[str, Child | None] = {}  # logical id -> its child (None: the root)
+    for child, group in zip(children, _groups(app, template, origin), strict=True):
+        child.services = group
+    by_service = {name: child for child in children for name in child.services}
+    for logical_id, res in resources.items():
+        owner = _owner(origin, logical_id, res["Type"])
+        home[logical_id] = by_service.get(owner) if owner else None
+    # An ingress rule between two services lives in the later of their two children.
+    order = {c.name: i for i, c in enumerate(children)}
+    for logical_id, res in resources.items():
+        if res["Type"] == "AWS::EC2::SecurityGroupIngress" and home[logical_id] is not None:
+            places = [home.get(r) for r in _refs(res["Properties"]) if r in resources]
+            places = [p for p in places if p is not None]
+            if places:
+                home[logical_id] = max(places, key=lambda c: order[c.name])
+
+    root_resources = {k: v for k, v in resources.items() if home[k] is None}
+    for child in children:
+        child.resources = {k: copy.deepcopy(v) for k, v in resources.items() if home[k] is child}
+
+    def reference(child: Child, target: str, attribute: str | None) -> dict[str, Any]:
+        """What a child writes for a Ref/GetAtt to something outside it: a parameter."""
+        param = f"{target}{attribute.replace('.', '') if attribute else ''}"
+        if param not in child.parameters:
+            where = home.get(target)
+            if target in parameters:
+                value: Any = {"Ref": target}
+                if parameters[target]["Type"].startswith("List<"):
+                    value = {"Fn::Join": [",", {"Ref": target}]}
+            elif where is None:
+                value = {"Fn::GetAtt": [target, attribute]} if attribute else {"Ref": target}
+            else:
+                output = param
+                where.outputs[output] = {"Fn::GetAtt": [target, attribute]} if attribute else {"Ref": target}
+                value = {"Fn::GetAtt": [where.name, f"Outputs.{output}"]}
+            child.parameters[param] = value
+        return {"Ref": param}
+
+    def rewrite(child: Child, value: Any) -> Any:
+        if isinstance(value, dict):
+            if set(value) == {"Ref"} and value["Ref"] not in child.resources and not value["Ref"].startswith("AWS::"):
+                return reference(child, value["Ref"], None)
+            if set(value) == {"Fn::GetAtt"} and value["Fn::GetAtt"][0] not in child.resources:
+                return reference(child, value["Fn::GetAtt"][0], value["Fn::GetAtt"][1])
+            return {k: rewrite(child, v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rewrite(child, v) for v in value]
+        return value
+
+    for child in children:
+        for res in child.resources.values():
+            res["Properties"] = rewrite(child, res.get("Properties", {}))
+            depends = res.pop("DependsOn", [])
+            inside = [d for d in depends if d in child.resources]
+            if inside:
+                res["DependsOn"] = inside
+            for d in depends:
+                if d not in child.resources:  # another child's resource: wait for that stack; a root one: for it
+                    other = home.get(d)
+                    child.after.add(other.name if other is not None else d)
+
+    outputs = {}
+    for name, out in template.get("Outputs", {}).items():
+        targets = _refs(out["Value"])
+        where = next((home[t] for t in targets if home.get(t) is not None), None)
+        if where is None:
+            outputs[name] = out
+        else:  # a service's output stays in its own stack: the root keeps the app-wide ones
+            where.outputs[name] = out["Value"]
+
+    description = template.get("Description", "")
+    for child in children:
+        # What its parameters refer to is waited for anyway; DependsOn names only the rest
+        # (cfn-lint warns about redundant dependencies, W3005).
+        after = sorted(child.after - _refs(list(child.parameters.values())))
+        root_resources[child.name] = {
+            "Type": "AWS::CloudFormation::Stack",
+            **({"DependsOn": after} if after else {}),
+            "Properties": {
+                "TemplateURL": f"{stem}/{child.name}.yaml",
+                **({"Parameters": dict(sorted(child.parameters.items()))} if child.parameters else {}),
+            },
+        }
+    root = {**{k: v for k, v in template.items() if k not in ("Resources", "Outputs")},
+            "Resources": root_resources, "Outputs": outputs}
+    files = []
+    for child in children:
+        data: dict[str, Any] = {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Description": f"{description[:900]} - services {', '.join(child.services)[:80]}",
+        }
+        if child.parameters:
+            data["Parameters"] = {p: {"Type": _param_type(p, parameters)} for p in sorted(child.parameters)}
+        data["Resources"] = child.resources
+        if child.outputs:
+            data["Outputs"] = {k: {"Value": v} for k, v in sorted(child.outputs.items())}
+        files.append((child.name, data))
+    return Split(root, files)
+
+
+def _param_type(name: str, parameters: dict[str, Any]) -> str:
+    return parameters[name]["Type"] if name in parameters else "String"

@@ -1,0 +1,91 @@
+"""Apps beyond one template's limits: a root template with nested stacks, none over 500
+resources or 1 MB, cfn-lint clean, and each child stack created after the stacks holding the
+services its services call."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scc.pipeline import build
+from tests.conftest import ROOT, load_template
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import genspec  # the benchmark's spec generator: the same apps it measures
+
+
+def _stack_order(root: dict[str, Any]) -> dict[str, set[str]]:
+    """Stack -> every stack it is created after (DependsOn and parameter references, transitively)."""
+    direct: dict[str, set[str]] = {}
+    for name, res in root["Resources"].items():
+        if res["Type"] != "AWS::CloudFormation::Stack":
+            continue
+        params = res["Properties"].get("Parameters", {})
+        refs = {v["Fn::GetAtt"][0] for v in params.values() if isinstance(v, dict) and "Fn::GetAtt" in v}
+        direct[name] = (set(res.get("DependsOn", [])) | refs) & set(root["Resources"])
+    closed: dict[str, set[str]] = {}
+
+    def after(name: str) -> set[str]:
+        if name not in closed:
+            closed[name] = set()
+            for d in direct.get(name, ()):
+                closed[name] |= {d} | after(d)
+        return closed[name]
+
+    return {name: after(name) for name in direct}
+
+
+def _check_split(out: Path, app_name: str, spec_text: str) -> None:
+    import yaml
+
+    root = load_template((out / f"{app_name}.yaml").read_text())
+    children = sorted((out / app_name).glob("*.yaml"))
+    assert len(children) >= 1
+    home: dict[str, str] = {}
+    for child in children:
+        text = child.read_text()
+        assert len(text.encode()) < 1024 * 1024
+        resources = load_template(text)["Resources"]
+        assert len(resources) <= 500
+        for logical_id, res in resources.items():
+            if res["Type"] == "AWS::ECS::Service":
+                home[logical_id] = child.stem
+    assert len(root["Resources"]) <= 500
+    order = _stack_order(root)
+    spec = yaml.safe_load(spec_text)
+    from scc.naming import Ids
+
+    checked = 0
+    for name, svc in spec["services"].items():
+        for call in svc.get("calls", []):
+            callee = call if isinstance(call, str) else call["service"]
+            mine, theirs = home[Ids(name).service], home[Ids(callee).service]
+            assert mine == theirs or theirs in order[mine], f"{name} ({mine}) calls {callee} ({theirs})"
+            checked += 1
+    assert checked > 0
+
+
+def test_split_forced_on_a_small_app(tmp_path: Path) -> None:
+    result = build([str(ROOT / "examples" / "shop.yaml")], tmp_path, force_split=True)
+    assert result.ok and result.diagnostics == [], [d.render() for d in result.diagnostics]
+    assert sorted(str(p.relative_to(tmp_path)) for p in result.written) == ["shop.yaml", "shop/Stack1.yaml"]
+    root = load_template((tmp_path / "shop.yaml").read_text())
+    stack = root["Resources"]["Stack1"]
+    assert stack["Properties"]["TemplateURL"] == "shop/Stack1.yaml"  # for `aws cloudformation package`
+    assert {"Cluster", "Namespace", "LoadBalancer", "FrontendTargetGroup"} <= set(root["Resources"])
+    _check_split(tmp_path, "shop", (ROOT / "examples" / "shop.yaml").read_text())
+
+
+@pytest.mark.parametrize("n", [300])
+def test_a_large_app_splits_into_nested_stacks_within_the_limits(n: int, tmp_path: Path) -> None:
+    spec = tmp_path / "mesh.yaml"
+    spec.write_text(genspec.mesh(n))
+    result = build([str(spec)], tmp_path / "out")
+    assert result.ok, [d.render() for d in result.diagnostics if d.severity == "error"][:5]
+    assert [d for d in result.diagnostics if d.code in ("SCC901", "SCC902")] == []
+    name = next(p.stem for p in (tmp_path / "out").glob("*.yaml"))
+    assert len(list((tmp_path / "out" / name).glob("*.yaml"))) >= 5
+    _check_split(tmp_path / "out", name, spec.read_text())
