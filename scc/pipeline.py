@@ -93,9 +93,12 @@ def compile_one(src: Source, app: model.App, out_dir: Path, force_split: bool) -
 
     template, origin = compile_app(app)
     data = template.to_dict()
-    text = render(data, src.file)
-    if not (force_split or split.needed(data, text)):
-        return {out_dir / f"{app.name}.yaml": text}, origin, [src.place(d) for d in _limits(data, text)]
+    # Counting resources and outputs is enough to know most splits; render the whole template
+    # only when it may fit (its size decides the rest), not to throw it away.
+    if not (force_split or split.over_counts(data)):
+        text = render(data, src.file)
+        if not split.needed(data, text):
+            return {out_dir / f"{app.name}.yaml": text}, origin, [src.place(d) for d in _limits(data, text)]
     parts = split.split(app, data, origin, app.name)
     files = {out_dir / f"{app.name}.yaml": render(parts.root, src.file)}
     root_which = "the root template (with the load balancer's target groups and rules)"

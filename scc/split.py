@@ -39,9 +39,12 @@ class Split:
     children: list[tuple[str, dict[str, Any]]]  # (file stem, template)
 
 
+def over_counts(template: dict[str, Any]) -> bool:
+    return len(template.get("Resources", {})) > 500 or len(template.get("Outputs", {})) > 200
+
+
 def needed(template: dict[str, Any], text: str) -> bool:
-    return (len(template.get("Resources", {})) > 500 or len(template.get("Outputs", {})) > 200
-            or len(text.encode()) > 1024 * 1024)
+    return over_counts(template) or len(text.encode()) > 1024 * 1024
 
 
 # The load balancer's own parts stay in the root with it: its listeners route to each service's
