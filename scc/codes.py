@@ -203,6 +203,10 @@ CODES: dict[str, Code] = {
              "Plain `environment` values are stored in the task definition, visible to anyone who can describe "
              "it and in every CloudFormation template and diff. Credentials belong in Secrets Manager or SSM "
              "Parameter Store, referenced from `secrets`, which the task reads at start."),
+        Code("SCC803", _E, "public services disagree about the shared load balancer",
+             "There is one load balancer for the app: its access logs and its web ACL are one setting, so the "
+             "public services that set them must agree."),
+        Code("SCC804", _E, "vpcCidr without egress: vpc", "vpcCidr is only used to allow egress inside the VPC."),
         # --- the generated template ---
         Code("SCC901", _E, "cfn-lint error in the generated template",
              "scc produced a template that cfn-lint rejects: this is a bug in scc; please report it with the spec."),
@@ -354,6 +358,8 @@ FIXES: dict[str, str] = {
         'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf}`; silence with lint.ignore: [SCC802] '
         'if the value is not secret.'
     ),
+    'SCC803': 'Set the same accessLogs (and webAcl) on every public service that sets them, or on one only.',
+    'SCC804': 'Set `network.egress: vpc`, or remove vpcCidr.',
     'SCC901': (
         'Report it with the spec; meanwhile lint.ignore: [<cfn-lint rule id>] lets the build through if '
         'the finding is wrong.'

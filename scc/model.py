@@ -110,6 +110,8 @@ class Public:
     unhealthy_threshold: int
     matcher: str | None
     allow_from: tuple[str, ...]
+    access_logs: tuple[str, str | None] | None  # (bucket, prefix)
+    web_acl: str | None
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ class Network:
     subnets: tuple[str, ...]
     public_subnets: tuple[str, ...]
     assign_public_ip: bool
+    egress: str
+    vpc_cidr: str | None
 
 
 @dataclass(frozen=True)
@@ -366,6 +370,8 @@ def _public(raw: dict[str, Any]) -> Public:
         unhealthy_threshold=hc.get("unhealthyThreshold", 2),
         matcher=hc.get("matcher"),
         allow_from=tuple(raw.get("allowFrom", ("0.0.0.0/0",))),
+        access_logs=(raw["accessLogs"]["bucket"], raw["accessLogs"].get("prefix")) if "accessLogs" in raw else None,
+        web_acl=raw.get("webAcl"),
     )
 
 
@@ -426,7 +432,7 @@ def build(src: Source) -> App:
             given=frozenset(cl_raw),
         ),
         network=Network(net.get("vpc"), tuple(net.get("subnets", ())), tuple(net.get("publicSubnets", ())),
-                        net.get("assignPublicIp", False)),
+                        net.get("assignPublicIp", False), net.get("egress", "open"), net.get("vpcCidr")),
         services=tuple(services),
         lint_regions=tuple(lint.get("regions", ("us-east-1",))),
         lint_ignore=tuple(lint.get("ignore", ())),

@@ -24,6 +24,8 @@ class Ids:
     HTTP_LISTENER = "LoadBalancerHttpListener"
     HTTPS_LISTENER = "LoadBalancerHttpsListener"
     TLS_ROLE = "ServiceConnectTlsRole"
+    LB_WEB_ACL = "LoadBalancerWebAcl"
+    VPC_CIDR_PARAM = "VpcCidr"
 
     @staticmethod
     def lb_certificate(n: int) -> str:
@@ -88,6 +90,9 @@ class Ids:
     def ingress_from_load_balancer(self, port: int) -> str:
         return f"{self.base}IngressFromLoadBalancerPort{port}"
 
+    def egress_to(self, callee: str, port: int) -> str:
+        return f"{self.base}EgressTo{camel(callee)}Port{port}"
+
     def ingress_from(self, caller: str, port: int) -> str:
         return f"{self.base}IngressFrom{camel(caller)}Port{port}"
 
@@ -99,6 +104,7 @@ def shared_ids() -> list[str]:
     """The logical ids of the app-wide resources and parameters."""
     return [Ids.CLUSTER, Ids.NAMESPACE, Ids.VPC_PARAM, Ids.SUBNETS_PARAM, Ids.PUBLIC_SUBNETS_PARAM,
             Ids.LOAD_BALANCER, Ids.LB_SECURITY_GROUP, Ids.HTTP_LISTENER, Ids.HTTPS_LISTENER, Ids.TLS_ROLE,
+            Ids.LB_WEB_ACL, Ids.VPC_CIDR_PARAM,
             *(Ids.lb_certificate(n) for n in range(2, 26))]
 
 

@@ -107,7 +107,8 @@ def split(app: App, template: dict[str, Any], origin: dict[str, Path], stem: str
     # An ingress rule between two services lives in the later of their two children.
     order = {c.name: i for i, c in enumerate(children)}
     for logical_id, res in resources.items():
-        if res["Type"] == "AWS::EC2::SecurityGroupIngress" and home[logical_id] is not None:
+        if res["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress") \
+                and home[logical_id] is not None:
             places = [home.get(r) for r in _refs(res["Properties"]) if r in resources]
             places = [p for p in places if p is not None]
             if places:

@@ -62,15 +62,6 @@ def test_examples_validate(example: Any) -> None:
     assert validate(src.data) == []
 
 
-def test_keys_of_later_issues_are_not_accepted_yet() -> None:
-    """A key that is accepted is never ignored: these come with the code that compiles them."""
-    definitions = schema()["definitions"]
-    for key in ("accessLogs", "webAcl"):
-        assert key not in definitions["public"]["properties"]
-    for key in ("egress", "vpcCidr"):
-        assert key not in definitions["network"]["properties"]
-
-
 def test_image_may_come_from_defaults() -> None:
     base = {"version": 1, "name": "x", "services": {"a": {"role": "none"}}}
     assert [d.code for d in validate(base)] == ["SCC102"]

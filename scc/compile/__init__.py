@@ -72,6 +72,7 @@ def compile_app(app: App) -> tuple[Template, dict[str, Path]]:
                 ("services", svc.name, "scaling"))
     for svc in app.services:
         add(network.ingress_rules(app, svc), ("services", svc.name, "calls"))
+        add(network.egress_rules(app, svc), ("services", svc.name, "calls"))
 
     _tag(t, app)
     _outputs(t, app, list(routes.values()))

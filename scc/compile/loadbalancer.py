@@ -6,7 +6,7 @@ nothing else."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Join, Ref, ec2
+from troposphere import GetAtt, Join, Ref, ec2, wafv2
 from troposphere import elasticloadbalancingv2 as elb
 
 from scc.compile.context import Context
@@ -37,6 +37,9 @@ def resources(ctx: Context) -> list[object]:
     if not planned:
         return []
     out: list[object] = [_security_group(ctx), _load_balancer(ctx)]
+    web_acl = _shared(ctx, "web_acl")
+    if web_acl:
+        out.append(wafv2.WebACLAssociation(Ids.LB_WEB_ACL, ResourceArn=Ref(Ids.LOAD_BALANCER), WebACLArn=web_acl))
     for port in listener_ports(app):
         out += _listener(ctx, port, [r for r in planned if r.listener_port == port])
     for route in planned:
@@ -57,17 +60,32 @@ def _security_group(ctx: Context) -> ec2.SecurityGroup:
                              VpcId=ctx.vpc, SecurityGroupIngress=ingress)
 
 
+def _shared(ctx: Context, attr: str) -> object:
+    """A load balancer setting written on public services (rules make sure they agree)."""
+    return next((getattr(s.public, attr) for s in ctx.app.services if s.public and getattr(s.public, attr)), None)
+
+
 def _load_balancer(ctx: Context) -> elb.LoadBalancer:
+    attributes = [
+        # Requests with malformed headers are dropped instead of passed to the tasks, and
+        # requests that could smuggle another one (HTTP desync) are refused.
+        elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
+        elb.LoadBalancerAttributes(Key="routing.http.desync_mitigation_mode", Value="strictest"),
+    ]
+    logs = _shared(ctx, "access_logs")
+    if logs:
+        bucket, prefix = logs  # type: ignore[misc]
+        attributes += [elb.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="true"),
+                       elb.LoadBalancerAttributes(Key="access_logs.s3.bucket", Value=bucket)]
+        if prefix:
+            attributes.append(elb.LoadBalancerAttributes(Key="access_logs.s3.prefix", Value=prefix))
     return elb.LoadBalancer(
         Ids.LOAD_BALANCER,
         Type="application",
         Scheme="internet-facing",
         Subnets=list(ctx.app.network.public_subnets) or Ref(Ids.PUBLIC_SUBNETS_PARAM),
         SecurityGroups=[GetAtt(Ids.LB_SECURITY_GROUP, "GroupId")],
-        LoadBalancerAttributes=[
-            # Requests with malformed headers are dropped instead of passed to the tasks.
-            elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
-        ],
+        LoadBalancerAttributes=attributes,
     )
 
 

@@ -16,6 +16,9 @@ def parameters(ctx: Context) -> list[Parameter]:
     if not ctx.app.network.subnets:
         out.append(Parameter(Ids.SUBNETS_PARAM, Type="List<AWS::EC2::Subnet::Id>",
                              Description="Subnets the tasks run in (normally private subnets)"))
+    if ctx.app.network.egress == "vpc" and not ctx.app.network.vpc_cidr:
+        out.append(Parameter(Ids.VPC_CIDR_PARAM, Type="String", AllowedPattern=r"^[0-9./]+$",
+                             Description="CIDR of the VPC, the only destination tasks may connect to"))
     if not ctx.app.network.public_subnets and any(s.public for s in ctx.app.services):
         out.append(Parameter(Ids.PUBLIC_SUBNETS_PARAM, Type="List<AWS::EC2::Subnet::Id>",
                              Description="Public subnets of the internet-facing load balancer (two or more AZs)"))

@@ -16,7 +16,10 @@ NOT_SECRET = re.compile(r"_(URL|URI|ENDPOINT|HOST|PATH|FILE|NAME|ARN|ID|REGION|T
 
 
 def check(app: App) -> list[Diagnostic]:
-    out = []
+    out = _load_balancer(app)
+    if app.network.vpc_cidr and app.network.egress != "vpc":
+        out.append(problem("SCC804", f"vpcCidr has no effect with egress {app.network.egress}",
+                           ("network", "vpcCidr"), at_key=True, hint="set `egress: vpc`, or remove vpcCidr"))
     for svc in app.services:
         if svc.secrets_kms_key and not svc.secrets:
             out.append(problem("SCC801", f"secretsKmsKey has no effect: {svc.name!r} has no secrets",
@@ -27,4 +30,22 @@ def check(app: App) -> list[Diagnostic]:
                                    "the task definition and the template", svc.at("environment", name),
                                    at_key=True, hint=f"move it to `secrets: {{{name}: <Secrets Manager or SSM "
                                    "ARN>}`"))
+    return out
+
+
+def _load_balancer(app: App) -> list[Diagnostic]:
+    """One load balancer: its access logs and web ACL must be the same wherever they are set."""
+    out = []
+    for key, attr in (("accessLogs", "access_logs"), ("webAcl", "web_acl")):
+        first: tuple[str, object] | None = None
+        for svc in app.services:
+            value = getattr(svc.public, attr) if svc.public else None
+            if value is None:
+                continue
+            if first is None:
+                first = (svc.name, value)
+            elif value != first[1]:
+                out.append(problem("SCC803", f"{svc.name!r} sets the load balancer's {key} differently from "
+                                   f"{first[0]!r}; there is one load balancer", svc.at("public", key), at_key=True,
+                                   hint=f"use the same {key} as {first[0]!r}, or set it on one service only"))
     return out
