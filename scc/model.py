@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from scc.diagnostics import Path
+from scc.naming import url_env
 from scc.spec import Source
 
 DEFAULT_CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
@@ -500,6 +501,4 @@ def named_port(svc: Service, name: str | None) -> Port | None:
 
 
 def call_env(call: Call) -> str:
-    from scc.naming import url_env
-
     return call.env or url_env(call.service)

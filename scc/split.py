@@ -96,10 +96,8 @@ def _refs(value: Any) -> set[str]:
 def split(app: App, template: dict[str, Any], origin: dict[str, Path], stem: str) -> Split:
     resources: dict[str, Any] = template["Resources"]
     parameters: dict[str, Any] = template.get("Parameters", {})
-    children = [Child(f"Stack{i + 1}") for i in range(len(_groups(app, template, origin)))]
+    children = [Child(f"Stack{i + 1}", services=group) for i, group in enumerate(_groups(app, template, origin))]
     home: dict[str, Child | None] = {}  # logical id -> its child (None: the root)
-    for child, group in zip(children, _groups(app, template, origin), strict=True):
-        child.services = group
     by_service = {name: child for child in children for name in child.services}
     for logical_id, res in resources.items():
         owner = _owner(origin, logical_id, res["Type"])

@@ -50,12 +50,8 @@ def compile_app(app: App) -> tuple[Template, dict[str, Path]]:
         add([iam.tls_role()], ("services",))
 
     routes = {r.service.name: r for r in routing.routes(app)}
-    add(loadbalancer.resources(ctx), ("services",))
-    for route in routes.values():
-        ids = Ids(route.service.name)
-        for rid in (ids.listener_rule, ids.target_group, ids.ingress_from_load_balancer(route.port.port)):
-            if rid in t.resources:
-                origin[rid] = ("services", route.service.name, "public")
+    for path, resources in loadbalancer.resources(ctx):
+        add(resources, path)
     for svc in app.services:
         if svc.discovery is not None:
             add([discovery.discovery_service(ctx, svc)], ("services", svc.name, "discovery"))

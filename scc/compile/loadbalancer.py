@@ -10,6 +10,7 @@ from troposphere import GetAtt, Join, Ref, ec2, wafv2
 from troposphere import elasticloadbalancingv2 as elb
 
 from scc.compile.context import Context
+from scc.diagnostics import Path
 from scc.naming import Ids
 from scc.routing import Route, certificates, listener_audience, listener_ports, routes
 
@@ -31,22 +32,24 @@ def attachment(route: Route) -> str:
     return listener_id(route.listener_port) if route.default else Ids(route.service.name).listener_rule
 
 
-def resources(ctx: Context) -> list[object]:
+def resources(ctx: Context) -> list[tuple[Path, list[object]]]:
+    """The load balancer's resources, grouped by the part of the spec they come from: the shared
+    ones from `services`, each route's from its service's `public`."""
     app = ctx.app
     planned = routes(app)
     if not planned:
         return []
-    out: list[object] = [_security_group(ctx), _load_balancer(ctx)]
+    shared: list[object] = [_security_group(ctx), _load_balancer(ctx)]
     web_acl = _shared(ctx, "web_acl")
     if web_acl:
-        out.append(wafv2.WebACLAssociation(Ids.LB_WEB_ACL, ResourceArn=Ref(Ids.LOAD_BALANCER), WebACLArn=web_acl))
+        shared.append(wafv2.WebACLAssociation(Ids.LB_WEB_ACL, ResourceArn=Ref(Ids.LOAD_BALANCER),
+                                              WebACLArn=web_acl))
     for port in listener_ports(app):
-        out += _listener(ctx, port, [r for r in planned if r.listener_port == port])
+        shared += _listener(ctx, port, [r for r in planned if r.listener_port == port])
+    out: list[tuple[Path, list[object]]] = [(("services",), shared)]
     for route in planned:
-        out.append(_target_group(ctx, route))
-        if not route.default:
-            out.append(_rule(route))
-        out.append(_ingress(route))
+        own = [_target_group(ctx, route), *([] if route.default else [_rule(route)]), _ingress(route)]
+        out.append((("services", route.service.name, "public"), own))
     return out
 
 
