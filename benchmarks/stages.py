@@ -4,8 +4,8 @@ benchmarks/run.py starts this in a fresh interpreter per measurement, so every r
 user's `scc build` pays (start-up, imports, cold caches: the schema validator built, cfn-lint's
 rules loaded), and measures the process from outside (wall time, peak RSS).
 
-The stage functions (scc.spec.load, scc.schema.validate, scc.model.build, scc.rules.check,
-scc.compile.compile_app, troposphere's Template.to_dict, scc.output.render, scc.lint.lint) are
+The stage functions (scc.front.spec.load, scc.front.schema.validate, scc.model.build, scc.rules.check,
+scc.families.compile_app, troposphere's Template.to_dict, scc.synth.render.render, scc.synth.lint.lint) are
 wrapped with timers, every binding of them (`from x import f` copies included), and the real
 command line, scc.cli, runs unchanged. So the figures follow the pipeline as it evolves: a stage
 called once per template (render, lint of nested stacks) is timed on every call, and a stage run
@@ -34,14 +34,14 @@ from typing import Any
 # object is only ever used through its dict form, and the split between the two moves as
 # compile modules change.
 TARGETS = (
-    ("load", "scc.spec", "load"),
-    ("schema", "scc.schema", "validate"),
+    ("load", "scc.front.spec", "load"),
+    ("schema", "scc.front.schema", "validate"),
     ("model", "scc.model", "build"),
     ("rules", "scc.rules", "check"),
-    ("compile", "scc.compile", "compile_app"),
+    ("compile", "scc.families", "compile_app"),
     ("compile", "troposphere", "Template.to_dict"),
-    ("render", "scc.output", "render"),
-    ("lint", "scc.lint", "lint"),
+    ("render", "scc.synth.render", "render"),
+    ("lint", "scc.synth.lint", "lint"),
 )
 STAGES = ("load", "schema", "model", "rules", "compile", "render", "lint")
 
@@ -59,7 +59,7 @@ def _note_render(args: tuple[Any, ...], text: Any) -> None:
         _rendered.append((resources, len(text.encode()) if isinstance(text, str) else -1))
 
 
-_late_imports = [0.0]  # cfn-lint, imported when the first lint starts (as scc.lint does), not timed as lint
+_late_imports = [0.0]  # cfn-lint, imported when the first lint starts (as scc.synth.lint does), not timed as lint
 
 
 def _import_cfnlint() -> None:
@@ -153,14 +153,14 @@ def instrument() -> list[str]:
 def measure(argv: list[str], profile: str | None) -> dict[str, Any]:
     t0 = time.perf_counter()
     # What a build imports, up front: the stage times are then the work, not the imports. cfn-lint
-    # is imported only when a lint starts, as scc.lint does: a refused build never pays for it.
+    # is imported only when a lint starts, as scc.synth.lint does: a refused build never pays for it.
     import scc.cli
     import scc.pipeline
 
     modules = ["scc.rules"]
     if argv[:1] == ["build"]:
-        # scc.lint is cheap: cfn-lint itself is imported when the first lint starts.
-        modules += ["troposphere", "cfn_flip", "scc.compile", "scc.output", "scc.lint"]
+        # scc.synth.lint is cheap: cfn-lint itself is imported when the first lint starts.
+        modules += ["troposphere", "cfn_flip", "scc.families", "scc.synth.render", "scc.synth.lint"]
     for name in modules:
         with contextlib.suppress(ImportError):  # a module that moved is reported by instrument()
             importlib.import_module(name)

@@ -72,7 +72,7 @@ def build(
     if not check:
         _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
         raise typer.Exit(0 if result.ok else 1)
-    from scc.output import stale
+    from scc.synth.render import stale
 
     diffs = stale(result.outputs) if result.ok else []
     _report(result, fmt, "" if diffs else "\n".join(f"{p} is up to date" for p in result.outputs))
@@ -96,9 +96,9 @@ def graph(
     env: EnvOpt = None,
 ) -> None:
     """Print the call graph and the order CloudFormation creates the services in."""
-    from scc import graph as render
     from scc.pipeline import check as run
     from scc.pipeline import validate as diagnose
+    from scc.tools import graph as render
 
     _, app_model, diags = run(spec, env)[0]
     if app_model is None or any(d.severity == "error" for d in diags):
@@ -143,7 +143,7 @@ def explain(code: Annotated[str | None, typer.Argument(help="A code such as SCC2
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the spec language (for editors)."""
-    from scc.schema import schema_text
+    from scc.front.schema import schema_text
 
     sys.stdout.write(schema_text())
 
@@ -161,8 +161,8 @@ def init(
         show_default=False)] = None,
 ) -> None:
     """Write a starter spec whose yaml-language-server modeline points at the schema, for editors."""
-    from scc.init import InitError
-    from scc.init import init as run
+    from scc.tools.init import InitError
+    from scc.tools.init import init as run
 
     try:
         written = run(path, name, schema_out, schema_url)
@@ -183,10 +183,10 @@ def diff(
 ) -> None:
     """Say what changing OLD into NEW does to the infrastructure, with warnings for changes that
     replace resources or need callers redeployed."""
-    from scc.diff import diff as compare
-    from scc.diff import render
     from scc.pipeline import check as run
     from scc.pipeline import validate as diagnose
+    from scc.tools.diff import diff as compare
+    from scc.tools.diff import render
 
     apps = []
     for spec in (old, new):

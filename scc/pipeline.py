@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from scc import environments, model, rules, schema
+from scc import model, rules
 from scc.codes import problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
-from scc.spec import Source, load
+from scc.front import environments, schema
+from scc.front.spec import Source, load
 
 
 @dataclass
@@ -87,9 +88,9 @@ def compile_one(src: Source, app: model.App, out_dir: Path, force_split: bool) -
     """Compile and render one app: one template, or a root and its nested stacks when one
     template would exceed CloudFormation's limits (or `--split` asks for it). Every template
     written is checked against the limits."""
-    from scc import split
-    from scc.compile import compile_app  # troposphere: kept off the start-up path of `scc validate`
-    from scc.output import render
+    from scc.families import compile_app  # troposphere: kept off the start-up path of `scc validate`
+    from scc.synth import split
+    from scc.synth.render import render
 
     template, origin = compile_app(app)
     data = template.to_dict()
@@ -164,7 +165,7 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                 unit.target = target
     built = [(u, text) for u in units if u.target is not None for text in u.files.values()]
     if lint and built:
-        from scc.lint import Job, lint_all
+        from scc.synth.lint import Job, lint_all
 
         found = lint_all([Job(text, u.app.lint_regions, u.app.lint_ignore, u.origin)  # type: ignore[union-attr]
                           for u, text in built])
@@ -178,7 +179,7 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
     # Environments share the base: a mistake there is found once per environment; report it once.
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
     if write and result.ok:
-        from scc.output import write_all
+        from scc.synth.render import write_all
 
         write_all(result.outputs)
         result.written = list(result.outputs)

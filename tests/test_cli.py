@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scc.output import write_all
+from scc.synth.render import write_all
 from tests.conftest import ROOT
 
 GOOD = """\

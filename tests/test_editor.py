@@ -22,9 +22,9 @@ import yaml
 from jsonschema import Draft7Validator
 
 from scc.diagnostics import Path as SpecPath
-from scc.init import init
-from scc.schema import pointer, schema, validate
-from scc.spec import load
+from scc.front.schema import pointer, schema, validate
+from scc.front.spec import load
+from scc.tools.init import init
 from tests.conftest import ROOT
 from tests.editor.server import LanguageServer, ensure, uri
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from scc.init import default_name
+from scc.front.schema import schema_text
 from scc.pipeline import build
-from scc.schema import schema_text
+from scc.tools.init import default_name
 from tests.conftest import ROOT
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from troposphere import logs
 
-from scc.compile import logs as compile_logs
+from scc.families import logs as compile_logs
 from scc.pipeline import build
 
 SPEC = """\
@@ -70,7 +70,7 @@ def test_lint_regions_are_used(tmp_path: Path) -> None:
 
 
 def test_unchanged_templates_are_not_linted_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scc import lint as lint_stage
+    from scc.synth import lint as lint_stage
 
     monkeypatch.setenv("SCC_CACHE_DIR", str(tmp_path / "cache"))
     calls: list[str] = []
@@ -110,7 +110,7 @@ def test_cached_findings_are_the_findings(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_templates_are_linted_in_parallel_with_the_same_results(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from scc.lint import Job, lint_all
+    from scc.synth.lint import Job, lint_all
 
     monkeypatch.setenv("SCC_CACHE_DIR", "")
     from tests.conftest import ROOT

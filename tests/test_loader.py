@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from scc.spec import MAX_BYTES, load
+from scc.front.spec import MAX_BYTES, load
 
 
 def codes(text: str) -> list[str]:
@@ -66,7 +66,7 @@ def test_unreadable_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_long_call_chain_is_checked_without_recursion_limits() -> None:
     from scc import model, rules
-    from scc.schema import validate
+    from scc.front.schema import validate
 
     n = 1500
     services = "".join(

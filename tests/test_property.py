@@ -17,8 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scc.front.schema import pointer, schema
 from scc.pipeline import build
-from scc.schema import pointer, schema
 
 EXAMPLES = int(os.environ.get("SCC_PROPERTY_EXAMPLES", "60"))
 JUNK = st.one_of(st.integers(-5, 100000), st.text(max_size=12), st.booleans(), st.none(),

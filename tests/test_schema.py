@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from scc.schema import pointer, schema, validate
-from scc.spec import load
+from scc.front.schema import pointer, schema, validate
+from scc.front.spec import load
 from tests.conftest import ROOT
 
 

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from scc.schema import pointer as ref_target
-from scc.schema import schema
+from scc.front.schema import pointer as ref_target
+from scc.front.schema import schema
 
 
 def merged(sub: dict[str, Any]) -> dict[str, Any]:

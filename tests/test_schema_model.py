@@ -27,9 +27,10 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from scc import environments, model
-from scc.schema import pointer, schema, validate
-from scc.spec import load
+from scc import model
+from scc.front import environments
+from scc.front.schema import pointer, schema, validate
+from scc.front.spec import load
 
 Path = tuple[str | int, ...]
 

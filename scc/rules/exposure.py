@@ -5,7 +5,7 @@ from __future__ import annotations
 from scc.codes import problem
 from scc.diagnostics import Diagnostic
 from scc.model import App, Service, named_port
-from scc.routing import MAX_CONDITION_VALUES, routes
+from scc.plan.routing import MAX_CONDITION_VALUES, routes
 
 
 def check(app: App) -> list[Diagnostic]:

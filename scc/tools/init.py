@@ -59,7 +59,7 @@ class Written:
 def _schema() -> tuple[str, str]:
     """The shipped schema's text and the pattern of an application name, read from the schema so
     the two never disagree."""
-    from scc.schema import schema_text
+    from scc.front.schema import schema_text
 
     text = schema_text()
     return text, json.loads(text)["properties"]["name"]["pattern"]

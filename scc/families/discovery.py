@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from troposphere import GetAtt, ecs, servicediscovery
 
-from scc.compile.context import Context
+from scc.families.context import Context
 from scc.model import Service, named_port
 from scc.naming import Ids
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from troposphere import GetAtt, Join, Ref, Sub
 from troposphere import applicationautoscaling as aas
 
-from scc.compile.context import Context
-from scc.compile.loadbalancer import attachment
+from scc.families.context import Context
+from scc.families.loadbalancer import attachment
 from scc.model import Service, metric_port
 from scc.naming import Ids
-from scc.routing import Route
+from scc.plan.routing import Route
 
 # The ECS service-linked role of Application Auto Scaling (created by AWS on first use).
 SERVICE_LINKED_ROLE = ("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from troposphere import BaseAWSObject, GetAtt, Output, Tags, Template
 
-from scc import routing
-from scc.compile import discovery, iam, loadbalancer, logs, network, scaling, service, shared, task
-from scc.compile.context import context
 from scc.diagnostics import Path
+from scc.families import discovery, iam, loadbalancer, logs, network, scaling, service, shared, task
+from scc.families.context import context
 from scc.model import App
 from scc.naming import Ids
+from scc.plan import routing
 
 
 def describe(app: App) -> str:

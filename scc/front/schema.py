@@ -35,7 +35,7 @@ def schema_text() -> str:
     packaged = resources.files("scc").joinpath("scc.schema.json")
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
-    return (FsPath(__file__).resolve().parent.parent / "schemas" / "scc.schema.json").read_text(encoding="utf-8")
+    return (FsPath(__file__).resolve().parents[2] / "schemas" / "scc.schema.json").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Ref, ec2
 
-from scc.compile.context import Context
+from scc.families.context import Context
 from scc.model import App, Service, call_target
 from scc.naming import Ids
 

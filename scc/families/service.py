@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from troposphere import GetAtt, Ref, ecs
 
-from scc.compile.context import Context
-from scc.compile.discovery import registry
-from scc.compile.iam import TLS_ROLE
-from scc.compile.loadbalancer import attachment
-from scc.compile.logs import awslogs
+from scc.families.context import Context
+from scc.families.discovery import registry
+from scc.families.iam import TLS_ROLE
+from scc.families.loadbalancer import attachment
+from scc.families.logs import awslogs
 from scc.model import App, Port, Service, call_env, call_target
 from scc.naming import Ids, url
-from scc.routing import Route
+from scc.plan.routing import Route
 
 CONTROLLER = {"ecs": "ECS", "codedeploy": "CODE_DEPLOY", "external": "EXTERNAL"}
 STRATEGY = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from troposphere import Parameter, ecs, servicediscovery
 
-from scc.compile.context import Context
+from scc.families.context import Context
 from scc.naming import Ids
 
 

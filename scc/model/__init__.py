@@ -8,8 +8,8 @@ from functools import cached_property
 from typing import Any
 
 from scc.diagnostics import Path
+from scc.front.spec import Source
 from scc.naming import url_env
-from scc.spec import Source
 
 DEFAULT_CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 CAPACITY_SHORTHAND = {"fargate": {"FARGATE": 1}, "fargate-spot": {"FARGATE_SPOT": 1}}

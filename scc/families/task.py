@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from troposphere import GetAtt, ecs
 
-from scc.compile.logs import awslogs
+from scc.families.logs import awslogs
 from scc.model import Service
 from scc.naming import Ids
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from troposphere import GetAtt, Join, Ref, ec2, wafv2
 from troposphere import elasticloadbalancingv2 as elb
 
-from scc.compile.context import Context
 from scc.diagnostics import Path
+from scc.families.context import Context
 from scc.naming import Ids
-from scc.routing import Route, certificates, listener_audience, listener_ports, routes
+from scc.plan.routing import Route, certificates, listener_audience, listener_ports, routes
 
 # The current TLS 1.3 + 1.2 policy Elastic Load Balancing recommends.
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"

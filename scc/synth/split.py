@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scc.diagnostics import Path
-from scc.graph import waves
 from scc.model import App
+from scc.tools.graph import waves
 
 # Room left under CloudFormation's limits for what splitting itself adds.
 MAX_CHILD_RESOURCES = 400

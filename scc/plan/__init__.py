@@ -1,0 +1,1 @@
+"""Stage plan: the model -> everything resolved once (calls, routes, ordering, network edges)."""

@@ -1,0 +1,1 @@
+"""Stage synth: emitted resources -> a template (or nested stacks), rendered, linted, written."""

@@ -1,0 +1,1 @@
+"""Tools over the model and plan: diff, graph, init."""
