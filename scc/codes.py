@@ -1,5 +1,5 @@
-"""The registry of diagnostic codes: severity, summary and explanation, the one source for
-rules, `scc explain` and the docs' rules table."""
+"""Every diagnostic code as an object: severity, summary, why and how to fix, in one place. Rules
+use them by reference (`problem(SCC201, ...)`); `scc explain` and docs/rules.md read `CODES`."""
 
 from __future__ import annotations
 
@@ -14,362 +14,735 @@ class Code:
     severity: Severity
     summary: str
     why: str
-
-    @property
-    def fix(self) -> str:
-        return FIXES[self.code]
+    fix: str
 
 
-_E, _W = "error", "warning"
-
-CODES: dict[str, Code] = {
-    c.code: c
-    for c in [
-        # --- input (reading and parsing the file) ---
-        Code("SCC001", _E, "the spec file cannot be read",
-             "The path does not exist, is a directory, is not readable, is not UTF-8 text "
-             "or is larger than the size limit."),
-        Code("SCC002", _E, "YAML syntax error",
-             "The file is not valid YAML; the location is where the parser gave up."),
-        Code("SCC003", _E, "duplicate key",
-             "YAML parsers silently keep the last of two equal keys; scc refuses them so that no setting is lost."),
-        Code("SCC004", _E, "the spec is not a mapping",
-             "A spec is one YAML mapping with at least `version`, `name` and `services`."),
-        Code("SCC005", _E, "unsupported YAML tag",
-             "Tags such as !!python/object could build arbitrary objects; a spec is plain data."),
-        Code("SCC006", _E, "the document is too large once aliases are expanded",
-             "Anchors and aliases can make a small file expand exponentially (a 'billion laughs' bomb); "
-             "scc stops early."),
-        Code("SCC007", _E, "two specs build the same output file",
-             "Each spec writes templates_out/<name>.yaml; two specs with the same `name` would overwrite each other."),
-        Code("SCC008", _E, "no such environment",
-             "`--env` must name one of the spec's `environments`."),
-        # --- schema ---
-        Code("SCC101", _E, "unknown key",
-             "The schema allows only documented keys, so a typo never silently does nothing."),
-        Code("SCC102", _E, "missing required key", "A required key is absent."),
-        Code("SCC103", _E, "wrong type", "The value has the wrong type (for example a string where a number belongs)."),
-        Code("SCC104", _E, "value not allowed", "The value is not one of the allowed values."),
-        Code("SCC105", _E, "value out of range", "The number is outside its allowed range."),
-        Code("SCC106", _E, "value has the wrong format",
-             "The value does not match the required format (a name, an ARN, an id)."),
-        Code("SCC107", _E, "invalid value", "The value breaks a schema constraint (list length, duplicates, ...)."),
-        Code("SCC108", _W, "lint.ignore names a code that cannot be ignored",
-             "Only warnings can be silenced; an error always stops the build."),
-        Code("SCC109", _E, "a CloudFormation substitution in a spec value",
-             "Spec values are written into the template as plain text: `${AWS::Region}` would reach the "
-             "container literally. Use a value scc fills in (the *_URL variables), or the task's own "
-             "environment (ECS sets AWS_REGION in every task)."),
-        Code("SCC110", _E, "lint.regions names a region cfn-lint does not know",
-             "The template is checked against each region's resource specifications; cfn-lint has them for "
-             "the AWS regions it knows."),
-        # --- calls and ordering ---
-        Code("SCC201", _E, "call to an unknown service", "`calls` names a service that is not defined in `services`."),
-        Code("SCC202", _E, "dependsOn names an unknown service",
-             "`dependsOn` names a service that is not defined in `services`."),
-        Code("SCC203", _E, "call to a service that publishes nothing",
-             "Only ports published through Service Connect (role client-server) can be called: a client "
-             "service has no endpoint in the namespace, so the caller could never resolve it."),
-        Code("SCC204", _E, "ordering cycle",
-             "Ordered calls and dependsOn become CloudFormation DependsOn; a cycle makes the template undeployable. "
-             "Set `ordered: false` on one call of the cycle."),
-        Code("SCC205", _E, "a service calls or depends on itself",
-             "A service reaches its own ports directly; it needs no call to itself."),
-        Code("SCC206", _E, "call to a service with several published ports needs `port`",
-             "The called service publishes more than one port, so the call must say which one."),
-        Code("SCC207", _E, "call to a port the service does not publish",
-             "`port` must name a published port of the called service."),
-        Code("SCC208", _E, "environment variable set twice",
-             "A call's URL variable has the same name as another call's or an `environment` entry; "
-             "set `env` on the call."),
-        Code("SCC209", _E, "duplicate call", "The same port of the same service is called twice."),
-        Code("SCC210", _E, "a service without Service Connect calls a Service Connect service",
-             "Service Connect names resolve only inside tasks that run the Service Connect proxy: a service "
-             "with role `none` cannot reach them. Use role `client` (or `client-server`)."),
-        # --- ports and Service Connect ---
-        Code("SCC301", _E, "duplicate port name", "Port mapping names must be unique within a service."),
-        Code("SCC302", _E, "unnamed port in a service with several ports",
-             "The default port name is the service name, which can only name one port."),
-        Code("SCC303", _E, "duplicate discovery name in the namespace",
-             "Each published port is a Cloud Map service in the namespace; two with one name clash at deploy time."),
-        Code("SCC304", _E, "duplicate client alias in the namespace",
-             "Two published ports answer on the same DNS name and port; callers could not tell them apart."),
-        Code("SCC305", _E, "perRequest timeout on a tcp port",
-             "Without appProtocol, Service Connect proxies tcp and cannot see requests; ECS rejects a per-request "
-             "timeout there. Set appProtocol or remove timeout.perRequest."),
-        Code("SCC306", _E, "Service Connect without a namespace",
-             "Services with role client or client-server join a Cloud Map namespace; set top-level `namespace`."),
-        Code("SCC307", _E, "port settings that Service Connect would ignore",
-             "publish, discoveryName, alias, timeout and tls apply only to ports published by a client-server "
-             "service; scc refuses settings that would have no effect."),
-        Code("SCC308", _E, "two names give the same CloudFormation logical id",
-             "Logical ids are made from names without punctuation (`a-b1` and `a-b-1` both give `AB1`), and a "
-             "service's ids must not equal another's (`a` with discovery gives ADiscoveryService, as does a "
-             "service `a-discovery`) or a shared one (`load-balancer` would give LoadBalancerSecurityGroup)."),
-        Code("SCC309", _W, "task too small for the Service Connect proxy",
-             "The Service Connect proxy runs in the task and needs about 256 CPU units and 64 MiB of its own; "
-             "a 256-unit task leaves the application nothing. Use cpu 512 or more."),
-        Code("SCC310", _E, "duplicate container port", "Two port mappings of a service use the same container port."),
-        Code("SCC311", _E, "Service Connect settings on a service without Service Connect",
-             "`serviceConnect` has no effect with role `none`."),
-        # --- task size and capacity ---
-        Code("SCC401", _E, "invalid Fargate cpu/memory pair",
-             "Fargate accepts only certain memory sizes for each cpu size."),
-        Code("SCC402", _E, "Fargate Spot with arm64", "Fargate Spot does not run arm64 (Graviton) tasks."),
-        Code("SCC403", _E, "capacity provider not in the cluster",
-             "A service can only use capacity providers associated with its cluster (`cluster.capacityProviders`)."),
-        Code("SCC404", _E, "settings for a cluster that scc does not create",
-             "With `cluster.existing: true` nothing is created, so containerInsights and capacityProviders "
-             "would be ignored."),
-        Code("SCC405", _E, "capacity weights are all zero", "At least one capacity provider needs a weight above 0."),
-        # --- deployment ---
-        Code("SCC501", _E, "deployment controller that does not work with Service Connect",
-             "Service Connect works only with the ECS deployment controller; CodeDeploy and external "
-             "controllers are rejected by ECS for Service Connect services."),
-        Code("SCC502", _E, "deployment strategy needs the ECS controller",
-             "blue-green, canary and linear are ECS-native strategies, run by the ECS deployment controller."),
-        Code("SCC503", _E, "CodeDeploy needs a load balancer",
-             "CodeDeploy blue/green shifts traffic between two target groups of a load balancer: the service "
-             "must be `public`. ECS-native `strategy: blue-green` needs neither CodeDeploy nor a load balancer."),
-        Code("SCC504", _E, "an external controller takes no load balancer or discovery on the service",
-             "With the external deployment controller, load balancers and service registries belong to the "
-             "task sets your controller creates, not to the service."),
-        Code("SCC505", _E, "circuit breaker with canary or linear deployments",
-             "ECS's deployment circuit breaker works with rolling and blue-green deployments only."),
-        Code("SCC506", _E, "minHealthyPercent not below maxPercent",
-             "A deployment must be able to run a new task before it stops an old one, or stop one first: "
-             "with minHealthyPercent equal to maxPercent it can do neither."),
-        Code("SCC507", _E, "rollback without the circuit breaker",
-             "Rollback is what the circuit breaker does when it trips; with the circuit breaker off it has no effect."),
-        # --- scaling ---
-        Code("SCC601", _E, "scaling min is greater than max", "Application Auto Scaling needs min <= max."),
-        Code("SCC602", _E, "desiredCount outside [min, max]",
-             "With scaling, Application Auto Scaling owns the task count and keeps it within [min, max]; a "
-             "desiredCount outside that range can never hold."),
-        Code("SCC603", _E, "requests scaling on a port without an http, http2 or grpc appProtocol",
-             "Without appProtocol Service Connect proxies tcp and publishes no RequestCount, so a policy on it "
-             "would never scale. Set appProtocol on the published port, or scale on connections or cpu."),
-        Code("SCC604", _E, "Service Connect scaling on a service that publishes no port",
-             "RequestCount and ActiveConnectionCount are published for the server side of Service Connect "
-             "(dimension DiscoveryName); a service that publishes no port has none."),
-        Code("SCC605", _E, "albRequests scaling without a public load balancer",
-             "ALBRequestCountPerTarget exists only for services behind the load balancer (`public`)."),
-        Code("SCC606", _E, "invalid schedule expression",
-             "cron takes six fields (minutes hours day-of-month month day-of-week year, one of the day fields "
-             "`?`), rate takes `<n> minute(s)|hour(s)|day(s)`, at takes `yyyy-mm-ddThh:mm:ss`."),
-        Code("SCC607", _E, "duplicate schedule name", "Scheduled action names must be unique within a service."),
-        Code("SCC608", _E, "unknown time zone",
-             "A schedule's timezone must be an IANA time zone name such as Asia/Tokyo."),
-        # --- public exposure and DNS discovery ---
-        Code("SCC701", _E, "two public services on the same path and host",
-             "The shared load balancer routes each path and host to one target group; two services on the "
-             "same listener, path and host would shadow each other."),
-        Code("SCC702", _E, "public port 443 without a certificate",
-             "An HTTPS listener needs an ACM certificate: set public.certificateArn."),
-        Code("SCC703", _E, "certificate on a plain HTTP listener",
-             "certificateArn is used by the HTTPS listener only: set `port: 443` (port 80 then redirects)."),
-        Code("SCC704", _E, "unknown port name", "targetPort and discovery.port must name a port of the service."),
-        Code("SCC705", _E, "public or SRV discovery on a service without ports",
-             "The load balancer and SRV records send traffic to a container port; the service has none."),
-        Code("SCC706", _E, "gRPC through the load balancer needs HTTPS",
-             "An Application Load Balancer forwards gRPC only from an HTTPS listener: use `port: 443` with a "
-             "certificate."),
-        Code("SCC707", _E, "load balancer health check timeout not below its interval",
-             "Elastic Load Balancing requires the health check timeout to be shorter than the interval."),
-        Code("SCC708", _E, "DNS discovery needs a dns namespace",
-             "Classic service discovery registers DNS records, which exist only in a private DNS namespace: "
-             "set `namespace: {name: ..., type: dns}`."),
-        Code("SCC709", _E, "DNS discovery name already used in the namespace",
-             "A discovery name is a Cloud Map service in the namespace: it must not equal a Service Connect "
-             "discovery name or another service's discovery name, or the two registrations clash."),
-        Code("SCC710", _W, "stopTimeout shorter than the DNS TTL",
-             "Resolvers cache a DNS answer for the TTL, so callers keep sending requests to a stopped task's "
-             "address for up to that long. A task that stops sooner than the TTL fails those requests: keep "
-             "stopTimeout at least the TTL (and handle SIGTERM by draining)."),
-        Code("SCC711", _W, "DNS discovery without a container health check",
-             "Cloud Map answers with every registered task; without a container health check ECS reports a "
-             "task healthy as soon as it runs, so callers reach tasks that are not ready."),
-        Code("SCC712", _E, "a load balancer rule with more than five condition values",
-             "An Application Load Balancer rule holds at most five condition values (path patterns, host, "
-             "source CIDRs); CloudFormation would fail at deploy time."),
-        Code("SCC713", _E, "a call through DNS to a service with SRV records only",
-             "Cloud Map creates only an SRV record at an SRV service's name; an http:// or tcp:// URL there "
-             "does not resolve. SRV records are for clients that look them up."),
-        # --- security ---
-        Code("SCC801", _E, "secretsKmsKey without secrets",
-             "The execution role may decrypt with secretsKmsKey only to read `secrets`; without any it would "
-             "have no effect."),
-        Code("SCC802", _W, "a plain environment variable that looks like a secret",
-             "Plain `environment` values are stored in the task definition, visible to anyone who can describe "
-             "it and in every CloudFormation template and diff. Credentials belong in Secrets Manager or SSM "
-             "Parameter Store, referenced from `secrets`, which the task reads at start."),
-        Code("SCC803", _E, "public services disagree about the shared load balancer",
-             "There is one load balancer for the app: its access logs and its web ACL are one setting, so the "
-             "public services that set them must agree."),
-        Code("SCC804", _E, "vpcCidr without egress: vpc", "vpcCidr is only used to allow egress inside the VPC."),
-        # --- the generated template ---
-        Code("SCC901", _E, "cfn-lint error in the generated template",
-             "scc produced a template that cfn-lint rejects: this is a bug in scc; please report it with the spec."),
-        Code("SCC902", _W, "cfn-lint warning on the generated template",
-             "cfn-lint found something worth a look in the generated template."),
-        Code("SCC903", _E, "the template exceeds a CloudFormation limit",
-             "A template may hold at most 500 resources, 200 outputs and 1 MB (uploaded through S3). scc moves "
-             "services into nested stacks when one template would not fit, but the root keeps the shared "
-             "resources, including each public service's target group and listener rule."),
-    ]
-}
+CODES: dict[str, Code] = {}
 
 
-# How to fix each code, with an example where one helps (`scc explain`, docs/rules.md).
-FIXES: dict[str, str] = {
-    'SCC001': 'Check the path; pass a YAML file (UTF-8, at most 2 MiB), not a directory.',
-    'SCC002': (
-        "Fix the YAML at the place shown. Quote values that contain ': ' or end with ':', e.g.\n  "
-        "DB_PASSWORD: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::'"
+def _code(code: str, severity: Severity, summary: str, why: str, fix: str) -> Code:
+    assert code not in CODES, code
+    CODES[code] = Code(code, severity, summary, why, fix)
+    return CODES[code]
+
+
+_E: Severity = "error"
+_W: Severity = "warning"
+
+
+# --- input (reading and parsing the file) ---
+SCC001 = _code(
+    "SCC001",
+    _E,
+    "the spec file cannot be read",
+    "The path does not exist, is a directory, is not readable, is not UTF-8 text or is larger than the size limit.",
+    fix="Check the path; pass a YAML file (UTF-8, at most 2 MiB), not a directory.",
+)
+SCC002 = _code(
+    "SCC002",
+    _E,
+    "YAML syntax error",
+    "The file is not valid YAML; the location is where the parser gave up.",
+    fix=(
+        "Fix the YAML at the place shown. Quote values that contain ': ' or end with ':', e.g.\n  DB_PASSWORD: "
+        "'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::'"
     ),
-    'SCC003': 'Keep one of the two keys; merge their values by hand if both mattered.',
-    'SCC004': (
-        'Start the file with a mapping:\n  version: 1\n  name: shop\n  services:\n    web: {image: '
-        'public.ecr.aws/nginx/nginx:1.27}'
+)
+SCC003 = _code(
+    "SCC003",
+    _E,
+    "duplicate key",
+    "YAML parsers silently keep the last of two equal keys; scc refuses them so that no setting is lost.",
+    fix="Keep one of the two keys; merge their values by hand if both mattered.",
+)
+SCC004 = _code(
+    "SCC004",
+    _E,
+    "the spec is not a mapping",
+    "A spec is one YAML mapping with at least `version`, `name` and `services`.",
+    fix=(
+        "Start the file with a mapping:\n  version: 1\n  name: shop\n  services:\n    web: {image: "
+        "public.ecr.aws/nginx/nginx:1.27}"
     ),
-    'SCC005': 'Write plain values. scc generates !Ref, !GetAtt and !Sub itself.',
-    'SCC006': (
-        'Remove nested anchors/aliases, and aliases that point into their own node; use `defaults` for '
-        'shared service fields.'
+)
+SCC005 = _code(
+    "SCC005",
+    _E,
+    "unsupported YAML tag",
+    "Tags such as !!python/object could build arbitrary objects; a spec is plain data.",
+    fix="Write plain values. scc generates !Ref, !GetAtt and !Sub itself.",
+)
+SCC006 = _code(
+    "SCC006",
+    _E,
+    "the document is too large once aliases are expanded",
+    "Anchors and aliases can make a small file expand exponentially (a 'billion laughs' bomb); scc stops early.",
+    fix=(
+        "Remove nested anchors/aliases, and aliases that point into their own node; use `defaults` for shared "
+        "service fields."
     ),
-    'SCC007': "Give each spec its own `name:` (it names the output file and the stack's resources).",
-    'SCC008': 'Use one of the environment names under `environments` (the message lists them), or leave out --env.',
-    'SCC101': (
-        'Remove the key or correct its spelling (the hint names the closest valid key). `scc schema` lists '
-        'every key.'
+)
+SCC007 = _code(
+    "SCC007",
+    _E,
+    "two specs build the same output file",
+    "Each spec writes templates_out/<name>.yaml; two specs with the same `name` would overwrite each other.",
+    fix="Give each spec its own `name:` (it names the output file and the stack's resources).",
+)
+SCC008 = _code(
+    "SCC008",
+    _E,
+    "no such environment",
+    "`--env` must name one of the spec's `environments`.",
+    fix="Use one of the environment names under `environments` (the message lists them), or leave out --env.",
+)
+
+# --- schema ---
+SCC101 = _code(
+    "SCC101",
+    _E,
+    "unknown key",
+    "The schema allows only documented keys, so a typo never silently does nothing.",
+    fix="Remove the key or correct its spelling (the hint names the closest valid key). `scc schema` lists every key.",
+)
+SCC102 = _code(
+    "SCC102",
+    _E,
+    "missing required key",
+    "A required key is absent.",
+    fix="Add the key, e.g. `image: public.ecr.aws/nginx/nginx:1.27` on a service (or once in `defaults`).",
+)
+SCC103 = _code(
+    "SCC103",
+    _E,
+    "wrong type",
+    "The value has the wrong type (for example a string where a number belongs).",
+    fix=(
+        "Write the value in the expected type: numbers without quotes or decimal point (`cpu: 512`), booleans as "
+        'true/false, text in quotes when YAML would read it otherwise ("true").'
     ),
-    'SCC102': 'Add the key, e.g. `image: public.ecr.aws/nginx/nginx:1.27` on a service (or once in `defaults`).',
-    'SCC103': (
-        'Write the value in the expected type: numbers without quotes or decimal point (`cpu: 512`), '
-        'booleans as true/false, text in quotes when YAML would read it otherwise ("true").'
+)
+SCC104 = _code(
+    "SCC104",
+    _E,
+    "value not allowed",
+    "The value is not one of the allowed values.",
+    fix="Use one of the listed values, e.g. `appProtocol: http`.",
+)
+SCC105 = _code(
+    "SCC105",
+    _E,
+    "value out of range",
+    "The number is outside its allowed range.",
+    fix="Use a number in the range the message gives, e.g. `stopTimeout: 30` (2 to 120).",
+)
+SCC106 = _code(
+    "SCC106",
+    _E,
+    "value has the wrong format",
+    "The value does not match the required format (a name, an ARN, an id).",
+    fix=(
+        "Follow the format the message describes, e.g. service names like `order-api`, ARNs like "
+        "`arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf`."
     ),
-    'SCC104': 'Use one of the listed values, e.g. `appProtocol: http`.',
-    'SCC105': 'Use a number in the range the message gives, e.g. `stopTimeout: 30` (2 to 120).',
-    'SCC106': (
-        'Follow the format the message describes, e.g. service names like `order-api`, ARNs like '
-        '`arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf`.'
+)
+SCC107 = _code(
+    "SCC107",
+    _E,
+    "invalid value",
+    "The value breaks a schema constraint (list length, duplicates, ...).",
+    fix="Adjust the value as the message says (a non-empty list, no duplicates, ...).",
+)
+SCC108 = _code(
+    "SCC108",
+    _W,
+    "lint.ignore names a code that cannot be ignored",
+    "Only warnings can be silenced; an error always stops the build.",
+    fix="Remove the code from lint.ignore; fix the error it reports instead.",
+)
+SCC109 = _code(
+    "SCC109",
+    _E,
+    "a CloudFormation substitution in a spec value",
+    (
+        "Spec values are written into the template as plain text: `${AWS::Region}` would reach the container "
+        "literally. Use a value scc fills in (the *_URL variables), or the task's own environment (ECS sets "
+        "AWS_REGION in every task)."
     ),
-    'SCC107': 'Adjust the value as the message says (a non-empty list, no duplicates, ...).',
-    'SCC108': 'Remove the code from lint.ignore; fix the error it reports instead.',
-    'SCC109': (
-        'Drop the ${AWS::...} expression: ECS sets AWS_REGION (and AWS_DEFAULT_REGION) in every task; pass '
-        'other values literally.'
+    fix=(
+        "Drop the ${AWS::...} expression: ECS sets AWS_REGION (and AWS_DEFAULT_REGION) in every task; pass other "
+        "values literally."
     ),
-    'SCC110': 'Use region codes such as us-east-1 or eu-west-1 (`aws ec2 describe-regions` lists yours).',
-    'SCC201': 'Correct the name (the hint names the closest service) or add the service to `services`.',
-    'SCC202': 'Correct the name or add the service to `services`.',
-    'SCC203': (
-        'Let the called service publish its port:\n  catalog:\n    ports: [{name: http, port: 8080, '
-        'appProtocol: http}]   # role client-server is the default with ports\nor give it DNS `discovery` '
-        'in a dns namespace.'
+)
+SCC110 = _code(
+    "SCC110",
+    _E,
+    "lint.regions names a region cfn-lint does not know",
+    (
+        "The template is checked against each region's resource specifications; cfn-lint has them for the AWS "
+        "regions it knows."
     ),
-    'SCC204': (
-        'Break the cycle: `calls: [{service: orders, ordered: false}]` keeps the network rule and URL but '
-        'drops the DependsOn; or remove a dependsOn entry.'
+    fix="Use region codes such as us-east-1 or eu-west-1 (`aws ec2 describe-regions` lists yours).",
+)
+
+# --- calls and ordering ---
+SCC201 = _code(
+    "SCC201",
+    _E,
+    "call to an unknown service",
+    "`calls` names a service that is not defined in `services`.",
+    fix="Correct the name (the hint names the closest service) or add the service to `services`.",
+)
+SCC202 = _code(
+    "SCC202",
+    _E,
+    "dependsOn names an unknown service",
+    "`dependsOn` names a service that is not defined in `services`.",
+    fix="Correct the name or add the service to `services`.",
+)
+SCC203 = _code(
+    "SCC203",
+    _E,
+    "call to a service that publishes nothing",
+    (
+        "Only ports published through Service Connect (role client-server) can be called: a client service has no "
+        "endpoint in the namespace, so the caller could never resolve it."
     ),
-    'SCC205': 'Remove the entry: a task reaches its own ports on localhost.',
-    'SCC206': 'Name the port: `calls: [{service: catalog, port: http}]`.',
-    'SCC207': 'Use one of the port names the message lists, or publish the port you meant.',
-    'SCC208': 'Give one call its own variable: `calls: [{service: catalog, port: grpc, env: CATALOG_GRPC_URL}]`.',
-    'SCC209': 'Remove the repeated call.',
-    'SCC210': (
-        'Give the caller a Service Connect role (`role: client`), or the callee DNS `discovery` in a dns '
-        'namespace.'
+    fix=(
+        "Let the called service publish its port:\n  catalog:\n    ports: [{name: http, port: 8080, appProtocol: "
+        "http}]   # role client-server is the default with ports\nor give it DNS `discovery` in a dns namespace."
     ),
-    'SCC301': 'Rename one of the ports: `ports: [{name: http, port: 8080}, {name: admin, port: 9090}]`.',
-    'SCC302': 'Name every port: `ports: [{name: http, port: 8080}, {name: grpc, port: 50051}]`.',
-    'SCC303': 'Set a distinct `discoveryName` on one of the ports.',
-    'SCC304': 'Give one of the ports another `alias: {dnsName: ..., port: ...}`.',
-    'SCC305': 'Set the protocol (`appProtocol: http`), or keep only `timeout: {idle: ...}`.',
-    'SCC306': (
-        'Add `namespace: local` at the top level (an HTTP namespace created in the stack), or give the '
-        'service `role: none`.'
+)
+SCC204 = _code(
+    "SCC204",
+    _E,
+    "ordering cycle",
+    (
+        "Ordered calls and dependsOn become CloudFormation DependsOn; a cycle makes the template undeployable. Set "
+        "`ordered: false` on one call of the cycle."
     ),
-    'SCC307': (
-        'Remove the setting, or make the service publish the port (`role: client-server`, the default with '
-        'ports).'
+    fix=(
+        "Break the cycle: `calls: [{service: orders, ordered: false}]` keeps the network rule and URL but drops the "
+        "DependsOn; or remove a dependsOn entry."
     ),
-    'SCC308': (
-        'Rename the service so its resource names differ from the others (and from the shared ones such as '
-        'LoadBalancer...).'
+)
+SCC205 = _code(
+    "SCC205",
+    _E,
+    "a service calls or depends on itself",
+    "A service reaches its own ports directly; it needs no call to itself.",
+    fix="Remove the entry: a task reaches its own ports on localhost.",
+)
+SCC206 = _code(
+    "SCC206",
+    _E,
+    "call to a service with several published ports needs `port`",
+    "The called service publishes more than one port, so the call must say which one.",
+    fix="Name the port: `calls: [{service: catalog, port: http}]`.",
+)
+SCC207 = _code(
+    "SCC207",
+    _E,
+    "call to a port the service does not publish",
+    "`port` must name a published port of the called service.",
+    fix="Use one of the port names the message lists, or publish the port you meant.",
+)
+SCC208 = _code(
+    "SCC208",
+    _E,
+    "environment variable set twice",
+    "A call's URL variable has the same name as another call's or an `environment` entry; set `env` on the call.",
+    fix="Give one call its own variable: `calls: [{service: catalog, port: grpc, env: CATALOG_GRPC_URL}]`.",
+)
+SCC209 = _code(
+    "SCC209",
+    _E,
+    "duplicate call",
+    "The same port of the same service is called twice.",
+    fix="Remove the repeated call.",
+)
+SCC210 = _code(
+    "SCC210",
+    _E,
+    "a service without Service Connect calls a Service Connect service",
+    (
+        "Service Connect names resolve only inside tasks that run the Service Connect proxy: a service with role "
+        "`none` cannot reach them. Use role `client` (or `client-server`)."
     ),
-    'SCC309': (
-        'Give the task room for the proxy: `cpu: 512` and `memory: 1024`. Silence with lint.ignore: '
-        '[SCC309] only for tasks that truly need almost no CPU.'
+    fix="Give the caller a Service Connect role (`role: client`), or the callee DNS `discovery` in a dns namespace.",
+)
+
+# --- ports and Service Connect ---
+SCC301 = _code(
+    "SCC301",
+    _E,
+    "duplicate port name",
+    "Port mapping names must be unique within a service.",
+    fix="Rename one of the ports: `ports: [{name: http, port: 8080}, {name: admin, port: 9090}]`.",
+)
+SCC302 = _code(
+    "SCC302",
+    _E,
+    "unnamed port in a service with several ports",
+    "The default port name is the service name, which can only name one port.",
+    fix="Name every port: `ports: [{name: http, port: 8080}, {name: grpc, port: 50051}]`.",
+)
+SCC303 = _code(
+    "SCC303",
+    _E,
+    "duplicate discovery name in the namespace",
+    "Each published port is a Cloud Map service in the namespace; two with one name clash at deploy time.",
+    fix="Set a distinct `discoveryName` on one of the ports.",
+)
+SCC304 = _code(
+    "SCC304",
+    _E,
+    "duplicate client alias in the namespace",
+    "Two published ports answer on the same DNS name and port; callers could not tell them apart.",
+    fix="Give one of the ports another `alias: {dnsName: ..., port: ...}`.",
+)
+SCC305 = _code(
+    "SCC305",
+    _E,
+    "perRequest timeout on a tcp port",
+    (
+        "Without appProtocol, Service Connect proxies tcp and cannot see requests; ECS rejects a per-request timeout "
+        "there. Set appProtocol or remove timeout.perRequest."
     ),
-    'SCC310': 'Map each container port once; give a port two aliases instead if callers need two names.',
-    'SCC311': 'Remove `serviceConnect`, or give the service a Service Connect role.',
-    'SCC401': (
-        'Pick a memory size that Fargate offers for the cpu (the hint lists them), e.g. cpu 512 with '
-        'memory 1024 to 4096.'
+    fix="Set the protocol (`appProtocol: http`), or keep only `timeout: {idle: ...}`.",
+)
+SCC306 = _code(
+    "SCC306",
+    _E,
+    "Service Connect without a namespace",
+    "Services with role client or client-server join a Cloud Map namespace; set top-level `namespace`.",
+    fix=(
+        "Add `namespace: local` at the top level (an HTTP namespace created in the stack), or give the service "
+        "`role: none`."
     ),
-    'SCC402': 'Use `capacity: fargate` for arm64 tasks, or `platform: x86_64` to run on Spot.',
-    'SCC403': (
-        'Add the provider to `cluster.capacityProviders` (default [FARGATE, FARGATE_SPOT]), or use another '
-        'capacity.'
+)
+SCC307 = _code(
+    "SCC307",
+    _E,
+    "port settings that Service Connect would ignore",
+    (
+        "publish, discoveryName, alias, timeout and tls apply only to ports published by a client-server service; "
+        "scc refuses settings that would have no effect."
     ),
-    'SCC404': 'Remove the setting; change it on the existing cluster itself.',
-    'SCC405': 'Give at least one provider a weight: `capacity: {FARGATE: 1, FARGATE_SPOT: 3}`.',
-    'SCC501': (
-        'Remove `controller`: ECS-native `strategy: blue-green` (or canary, linear) works with Service '
-        'Connect. Or set `role: none`.'
+    fix="Remove the setting, or make the service publish the port (`role: client-server`, the default with ports).",
+)
+SCC308 = _code(
+    "SCC308",
+    _E,
+    "two names give the same CloudFormation logical id",
+    (
+        "Logical ids are made from names without punctuation (`a-b1` and `a-b-1` both give `AB1`), and a service's "
+        "ids must not equal another's (`a` with discovery gives ADiscoveryService, as does a service `a-discovery`) "
+        "or a shared one (`load-balancer` would give LoadBalancerSecurityGroup)."
     ),
-    'SCC502': 'Remove `controller` (the ECS controller runs the strategies), or remove `strategy`.',
-    'SCC503': 'Use the ECS-native `strategy: blue-green`, or make the service `public`.',
-    'SCC504': 'Remove `public`/`discovery` (your controller attaches them to task sets), or use the ECS controller.',
-    'SCC505': 'Remove `circuitBreaker` (watch CloudWatch alarms instead), or use rolling or blue-green.',
-    'SCC506': 'Leave room to replace tasks: `minHealthyPercent: 100, maxPercent: 200` (or 50 and 100).',
-    'SCC507': 'Remove `rollback`, or turn the circuit breaker on.',
-    'SCC601': 'Make min at most max: `scaling: {min: 1, max: 10}`.',
-    'SCC602': 'Remove `desiredCount` (Application Auto Scaling owns the count), or move it into [min, max].',
-    'SCC603': 'Set `appProtocol: http` (or http2, grpc) on the published port, or scale on `connections` or `cpu`.',
-    'SCC604': 'Publish a port (role client-server), or scale on `cpu` or `memory`.',
-    'SCC605': 'Make the service `public`, or scale on `requests`, `cpu` or `memory`.',
-    'SCC606': (
+    fix=(
+        "Rename the service so its resource names differ from the others (and from the shared ones such as "
+        "LoadBalancer...)."
+    ),
+)
+SCC309 = _code(
+    "SCC309",
+    _W,
+    "task too small for the Service Connect proxy",
+    (
+        "The Service Connect proxy runs in the task and needs about 256 CPU units and 64 MiB of its own; a 256-unit "
+        "task leaves the application nothing. Use cpu 512 or more."
+    ),
+    fix=(
+        "Give the task room for the proxy: `cpu: 512` and `memory: 1024`. Silence with lint.ignore: [SCC309] only "
+        "for tasks that truly need almost no CPU."
+    ),
+)
+SCC310 = _code(
+    "SCC310",
+    _E,
+    "duplicate container port",
+    "Two port mappings of a service use the same container port.",
+    fix="Map each container port once; give a port two aliases instead if callers need two names.",
+)
+SCC311 = _code(
+    "SCC311",
+    _E,
+    "Service Connect settings on a service without Service Connect",
+    "`serviceConnect` has no effect with role `none`.",
+    fix="Remove `serviceConnect`, or give the service a Service Connect role.",
+)
+
+# --- task size and capacity ---
+SCC401 = _code(
+    "SCC401",
+    _E,
+    "invalid Fargate cpu/memory pair",
+    "Fargate accepts only certain memory sizes for each cpu size.",
+    fix=(
+        "Pick a memory size that Fargate offers for the cpu (the hint lists them), e.g. cpu 512 with "
+        "memory 1024 to 4096."
+    ),
+)
+SCC402 = _code(
+    "SCC402",
+    _E,
+    "Fargate Spot with arm64",
+    "Fargate Spot does not run arm64 (Graviton) tasks.",
+    fix="Use `capacity: fargate` for arm64 tasks, or `platform: x86_64` to run on Spot.",
+)
+SCC403 = _code(
+    "SCC403",
+    _E,
+    "capacity provider not in the cluster",
+    "A service can only use capacity providers associated with its cluster (`cluster.capacityProviders`).",
+    fix="Add the provider to `cluster.capacityProviders` (default [FARGATE, FARGATE_SPOT]), or use another capacity.",
+)
+SCC404 = _code(
+    "SCC404",
+    _E,
+    "settings for a cluster that scc does not create",
+    "With `cluster.existing: true` nothing is created, so containerInsights and capacityProviders would be ignored.",
+    fix="Remove the setting; change it on the existing cluster itself.",
+)
+SCC405 = _code(
+    "SCC405",
+    _E,
+    "capacity weights are all zero",
+    "At least one capacity provider needs a weight above 0.",
+    fix="Give at least one provider a weight: `capacity: {FARGATE: 1, FARGATE_SPOT: 3}`.",
+)
+
+# --- deployment ---
+SCC501 = _code(
+    "SCC501",
+    _E,
+    "deployment controller that does not work with Service Connect",
+    (
+        "Service Connect works only with the ECS deployment controller; CodeDeploy and external controllers are "
+        "rejected by ECS for Service Connect services."
+    ),
+    fix=(
+        "Remove `controller`: ECS-native `strategy: blue-green` (or canary, linear) works with Service Connect. Or "
+        "set `role: none`."
+    ),
+)
+SCC502 = _code(
+    "SCC502",
+    _E,
+    "deployment strategy needs the ECS controller",
+    "blue-green, canary and linear are ECS-native strategies, run by the ECS deployment controller.",
+    fix="Remove `controller` (the ECS controller runs the strategies), or remove `strategy`.",
+)
+SCC503 = _code(
+    "SCC503",
+    _E,
+    "CodeDeploy needs a load balancer",
+    (
+        "CodeDeploy blue/green shifts traffic between two target groups of a load balancer: the service must be "
+        "`public`. ECS-native `strategy: blue-green` needs neither CodeDeploy nor a load balancer."
+    ),
+    fix="Use the ECS-native `strategy: blue-green`, or make the service `public`.",
+)
+SCC504 = _code(
+    "SCC504",
+    _E,
+    "an external controller takes no load balancer or discovery on the service",
+    (
+        "With the external deployment controller, load balancers and service registries belong to the task sets your "
+        "controller creates, not to the service."
+    ),
+    fix="Remove `public`/`discovery` (your controller attaches them to task sets), or use the ECS controller.",
+)
+SCC505 = _code(
+    "SCC505",
+    _E,
+    "circuit breaker with canary or linear deployments",
+    "ECS's deployment circuit breaker works with rolling and blue-green deployments only.",
+    fix="Remove `circuitBreaker` (watch CloudWatch alarms instead), or use rolling or blue-green.",
+)
+SCC506 = _code(
+    "SCC506",
+    _E,
+    "minHealthyPercent not below maxPercent",
+    (
+        "A deployment must be able to run a new task before it stops an old one, or stop one first: with "
+        "minHealthyPercent equal to maxPercent it can do neither."
+    ),
+    fix="Leave room to replace tasks: `minHealthyPercent: 100, maxPercent: 200` (or 50 and 100).",
+)
+SCC507 = _code(
+    "SCC507",
+    _E,
+    "rollback without the circuit breaker",
+    "Rollback is what the circuit breaker does when it trips; with the circuit breaker off it has no effect.",
+    fix="Remove `rollback`, or turn the circuit breaker on.",
+)
+
+# --- scaling ---
+SCC601 = _code(
+    "SCC601",
+    _E,
+    "scaling min is greater than max",
+    "Application Auto Scaling needs min <= max.",
+    fix="Make min at most max: `scaling: {min: 1, max: 10}`.",
+)
+SCC602 = _code(
+    "SCC602",
+    _E,
+    "desiredCount outside [min, max]",
+    (
+        "With scaling, Application Auto Scaling owns the task count and keeps it within [min, max]; a desiredCount "
+        "outside that range can never hold."
+    ),
+    fix="Remove `desiredCount` (Application Auto Scaling owns the count), or move it into [min, max].",
+)
+SCC603 = _code(
+    "SCC603",
+    _E,
+    "requests scaling on a port without an http, http2 or grpc appProtocol",
+    (
+        "Without appProtocol Service Connect proxies tcp and publishes no RequestCount, so a policy on it would "
+        "never scale. Set appProtocol on the published port, or scale on connections or cpu."
+    ),
+    fix="Set `appProtocol: http` (or http2, grpc) on the published port, or scale on `connections` or `cpu`.",
+)
+SCC604 = _code(
+    "SCC604",
+    _E,
+    "Service Connect scaling on a service that publishes no port",
+    (
+        "RequestCount and ActiveConnectionCount are published for the server side of Service Connect (dimension "
+        "DiscoveryName); a service that publishes no port has none."
+    ),
+    fix="Publish a port (role client-server), or scale on `cpu` or `memory`.",
+)
+SCC605 = _code(
+    "SCC605",
+    _E,
+    "albRequests scaling without a public load balancer",
+    "ALBRequestCountPerTarget exists only for services behind the load balancer (`public`).",
+    fix="Make the service `public`, or scale on `requests`, `cpu` or `memory`.",
+)
+SCC606 = _code(
+    "SCC606",
+    _E,
+    "invalid schedule expression",
+    (
+        "cron takes six fields (minutes hours day-of-month month day-of-week year, one of the day fields `?`), rate "
+        "takes `<n> minute(s)|hour(s)|day(s)`, at takes `yyyy-mm-ddThh:mm:ss`."
+    ),
+    fix=(
         'Write the expression as the message shows: `cron: "0 9 ? * MON-FRI *"`, `rate: 6 hours`, `at: '
         '"2026-12-24T18:00:00"`.'
     ),
-    'SCC607': 'Give each scheduled action its own name.',
-    'SCC608': 'Use an IANA time zone name such as `UTC`, `Europe/Paris` or `Asia/Tokyo`.',
-    'SCC701': 'Give one of the services another `path` or a `host`.',
-    'SCC702': 'Add `certificateArn: arn:aws:acm:<region>:<account>:certificate/...`, or use `port: 80`.',
-    'SCC703': 'Set `port: 443` (port 80 then redirects to HTTPS), or remove certificateArn.',
-    'SCC704': "Use one of the service's port names.",
-    'SCC705': 'Add a port: `ports: [{name: http, port: 8080, appProtocol: http}]`, or use A records.',
-    'SCC706': 'Serve gRPC over HTTPS: `public: {port: 443, certificateArn: ...}`.',
-    'SCC707': 'Make the timeout shorter than the interval, e.g. `healthCheck: {interval: 30, timeout: 5}`.',
-    'SCC708': 'Use a DNS namespace: `namespace: {name: shop.local, type: dns}` (Service Connect works there too).',
-    'SCC709': 'Set another `discovery.name`, or another `discoveryName` on the Service Connect port.',
-    'SCC710': (
-        'Keep tasks alive at least as long as the TTL: `stopTimeout: 60` for the default ttl 60 (and drain '
-        'on SIGTERM), or lower `discovery.ttl`.'
+)
+SCC607 = _code(
+    "SCC607",
+    _E,
+    "duplicate schedule name",
+    "Scheduled action names must be unique within a service.",
+    fix="Give each scheduled action its own name.",
+)
+SCC608 = _code(
+    "SCC608",
+    _E,
+    "unknown time zone",
+    "A schedule's timezone must be an IANA time zone name such as Asia/Tokyo.",
+    fix="Use an IANA time zone name such as `UTC`, `Europe/Paris` or `Asia/Tokyo`.",
+)
+
+# --- public exposure and DNS discovery ---
+SCC701 = _code(
+    "SCC701",
+    _E,
+    "two public services on the same path and host",
+    (
+        "The shared load balancer routes each path and host to one target group; two services on the same listener, "
+        "path and host would shadow each other."
     ),
-    'SCC712': 'Use at most five values: fewer allowFrom CIDRs (or wider ones), or a path without the extra pattern.',
-    'SCC713': 'Use `discovery: {record: A}` on the called service, or reach it through Service Connect.',
-    'SCC711': 'Add a container health check: `healthCheck: {command: curl -f http://localhost:8080/health || exit 1}`.',
-    'SCC801': 'Remove secretsKmsKey, or add the `secrets` it decrypts.',
-    'SCC802': (
-        'Store the value in Secrets Manager and reference it: `secrets: {DB_PASSWORD: '
-        'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf}`; silence with lint.ignore: [SCC802] '
-        'if the value is not secret.'
+    fix="Give one of the services another `path` or a `host`.",
+)
+SCC702 = _code(
+    "SCC702",
+    _E,
+    "public port 443 without a certificate",
+    "An HTTPS listener needs an ACM certificate: set public.certificateArn.",
+    fix="Add `certificateArn: arn:aws:acm:<region>:<account>:certificate/...`, or use `port: 80`.",
+)
+SCC703 = _code(
+    "SCC703",
+    _E,
+    "certificate on a plain HTTP listener",
+    "certificateArn is used by the HTTPS listener only: set `port: 443` (port 80 then redirects).",
+    fix="Set `port: 443` (port 80 then redirects to HTTPS), or remove certificateArn.",
+)
+SCC704 = _code(
+    "SCC704",
+    _E,
+    "unknown port name",
+    "targetPort and discovery.port must name a port of the service.",
+    fix="Use one of the service's port names.",
+)
+SCC705 = _code(
+    "SCC705",
+    _E,
+    "public or SRV discovery on a service without ports",
+    "The load balancer and SRV records send traffic to a container port; the service has none.",
+    fix="Add a port: `ports: [{name: http, port: 8080, appProtocol: http}]`, or use A records.",
+)
+SCC706 = _code(
+    "SCC706",
+    _E,
+    "gRPC through the load balancer needs HTTPS",
+    "An Application Load Balancer forwards gRPC only from an HTTPS listener: use `port: 443` with a certificate.",
+    fix="Serve gRPC over HTTPS: `public: {port: 443, certificateArn: ...}`.",
+)
+SCC707 = _code(
+    "SCC707",
+    _E,
+    "load balancer health check timeout not below its interval",
+    "Elastic Load Balancing requires the health check timeout to be shorter than the interval.",
+    fix="Make the timeout shorter than the interval, e.g. `healthCheck: {interval: 30, timeout: 5}`.",
+)
+SCC708 = _code(
+    "SCC708",
+    _E,
+    "DNS discovery needs a dns namespace",
+    (
+        "Classic service discovery registers DNS records, which exist only in a private DNS namespace: set "
+        "`namespace: {name: ..., type: dns}`."
     ),
-    'SCC803': 'Set the same accessLogs (and webAcl) on every public service that sets them, or on one only.',
-    'SCC804': 'Set `network.egress: vpc`, or remove vpcCidr.',
-    'SCC901': (
-        'Report it with the spec; meanwhile lint.ignore: [<cfn-lint rule id>] lets the build through if '
-        'the finding is wrong.'
+    fix="Use a DNS namespace: `namespace: {name: shop.local, type: dns}` (Service Connect works there too).",
+)
+SCC709 = _code(
+    "SCC709",
+    _E,
+    "DNS discovery name already used in the namespace",
+    (
+        "A discovery name is a Cloud Map service in the namespace: it must not equal a Service Connect discovery "
+        "name or another service's discovery name, or the two registrations clash."
     ),
-    'SCC902': 'Read the finding; silence it with `lint: {ignore: [<rule id>]}` if it is intended.',
-    'SCC903': (
-        'Split the services into several specs, each built into its own stack (for example the public '
-        'services of one load balancer per spec).'
+    fix="Set another `discovery.name`, or another `discoveryName` on the Service Connect port.",
+)
+SCC710 = _code(
+    "SCC710",
+    _W,
+    "stopTimeout shorter than the DNS TTL",
+    (
+        "Resolvers cache a DNS answer for the TTL, so callers keep sending requests to a stopped task's address for "
+        "up to that long. A task that stops sooner than the TTL fails those requests: keep stopTimeout at least the "
+        "TTL (and handle SIGTERM by draining)."
     ),
-}
+    fix=(
+        "Keep tasks alive at least as long as the TTL: `stopTimeout: 60` for the default ttl 60 (and drain on "
+        "SIGTERM), or lower `discovery.ttl`."
+    ),
+)
+SCC711 = _code(
+    "SCC711",
+    _W,
+    "DNS discovery without a container health check",
+    (
+        "Cloud Map answers with every registered task; without a container health check ECS reports a task healthy "
+        "as soon as it runs, so callers reach tasks that are not ready."
+    ),
+    fix="Add a container health check: `healthCheck: {command: curl -f http://localhost:8080/health || exit 1}`.",
+)
+SCC712 = _code(
+    "SCC712",
+    _E,
+    "a load balancer rule with more than five condition values",
+    (
+        "An Application Load Balancer rule holds at most five condition values (path patterns, host, source CIDRs); "
+        "CloudFormation would fail at deploy time."
+    ),
+    fix="Use at most five values: fewer allowFrom CIDRs (or wider ones), or a path without the extra pattern.",
+)
+SCC713 = _code(
+    "SCC713",
+    _E,
+    "a call through DNS to a service with SRV records only",
+    (
+        "Cloud Map creates only an SRV record at an SRV service's name; an http:// or tcp:// URL there does not "
+        "resolve. SRV records are for clients that look them up."
+    ),
+    fix="Use `discovery: {record: A}` on the called service, or reach it through Service Connect.",
+)
+
+# --- security ---
+SCC801 = _code(
+    "SCC801",
+    _E,
+    "secretsKmsKey without secrets",
+    "The execution role may decrypt with secretsKmsKey only to read `secrets`; without any it would have no effect.",
+    fix="Remove secretsKmsKey, or add the `secrets` it decrypts.",
+)
+SCC802 = _code(
+    "SCC802",
+    _W,
+    "a plain environment variable that looks like a secret",
+    (
+        "Plain `environment` values are stored in the task definition, visible to anyone who can describe it and in "
+        "every CloudFormation template and diff. Credentials belong in Secrets Manager or SSM Parameter Store, "
+        "referenced from `secrets`, which the task reads at start."
+    ),
+    fix=(
+        "Store the value in Secrets Manager and reference it: `secrets: {DB_PASSWORD: "
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf}`; silence with lint.ignore: [SCC802] if the "
+        "value is not secret."
+    ),
+)
+SCC803 = _code(
+    "SCC803",
+    _E,
+    "public services disagree about the shared load balancer",
+    (
+        "There is one load balancer for the app: its access logs and its web ACL are one setting, so the public "
+        "services that set them must agree."
+    ),
+    fix="Set the same accessLogs (and webAcl) on every public service that sets them, or on one only.",
+)
+SCC804 = _code(
+    "SCC804",
+    _E,
+    "vpcCidr without egress: vpc",
+    "vpcCidr is only used to allow egress inside the VPC.",
+    fix="Set `network.egress: vpc`, or remove vpcCidr.",
+)
+
+# --- the generated template ---
+SCC901 = _code(
+    "SCC901",
+    _E,
+    "cfn-lint error in the generated template",
+    "scc produced a template that cfn-lint rejects: this is a bug in scc; please report it with the spec.",
+    fix=(
+        "Report it with the spec; meanwhile lint.ignore: [<cfn-lint rule id>] lets the build through if the finding "
+        "is wrong."
+    ),
+)
+SCC902 = _code(
+    "SCC902",
+    _W,
+    "cfn-lint warning on the generated template",
+    "cfn-lint found something worth a look in the generated template.",
+    fix="Read the finding; silence it with `lint: {ignore: [<rule id>]}` if it is intended.",
+)
+SCC903 = _code(
+    "SCC903",
+    _E,
+    "the template exceeds a CloudFormation limit",
+    (
+        "A template may hold at most 500 resources, 200 outputs and 1 MB (uploaded through S3). scc moves services "
+        "into nested stacks when one template would not fit, but the root keeps the shared resources, including each "
+        "public service's target group and listener rule."
+    ),
+    fix=(
+        "Split the services into several specs, each built into its own stack (for example the public services of "
+        "one load balancer per spec)."
+    ),
+)
 
 
 def explain(code: Code) -> str:
@@ -378,10 +751,16 @@ def explain(code: Code) -> str:
 
 def rules_markdown() -> str:
     """docs/rules.md: every code, generated from this registry (`scc explain --markdown`)."""
-    rows = ["# scc diagnostic codes", "",
-            "Generated by `scc explain --markdown` from `scc/codes.py`; `scc explain CODE` prints one.",
-            "Warnings can be silenced per spec with `lint: {ignore: [SCCnnn]}` and turned into errors with",
-            "`--strict`.", "", "| code | severity | what | why | how to fix |", "|---|---|---|---|---|"]
+    rows = [
+        "# scc diagnostic codes",
+        "",
+        "Generated by `scc explain --markdown` from `scc/codes.py`; `scc explain CODE` prints one.",
+        "Warnings can be silenced per spec with `lint: {ignore: [SCCnnn]}` and turned into errors with",
+        "`--strict`.",
+        "",
+        "| code | severity | what | why | how to fix |",
+        "|---|---|---|---|---|",
+    ]
 
     def cell(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", "<br>")
@@ -391,7 +770,6 @@ def rules_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
-def problem(code: str, message: str, path: Path = (), hint: str = "", at_key: bool = False) -> Diagnostic:
+def problem(code: Code, message: str, path: Path = (), hint: str = "", at_key: bool = False) -> Diagnostic:
     """A diagnostic with the registered severity; the file and position are filled in later."""
-    return Diagnostic(code=code, severity=CODES[code].severity, message=message, path=path, hint=hint,
-                      at_key=at_key)
+    return Diagnostic(code=code.code, severity=code.severity, message=message, path=path, hint=hint, at_key=at_key)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from scc import model, rules
-from scc.codes import problem
+from scc.codes import SCC007, SCC008, SCC903, problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.front import environments, schema
 from scc.front.spec import Source, load
@@ -37,12 +37,12 @@ def check(path: str, env: str | None = None) -> list[tuple[Source, model.App | N
         return [(src, None, diags)]
     if not environments.names(src):
         if env is not None:
-            return [(src, None, [src.place(problem("SCC008", f"--env {env}: the spec has no environments",
+            return [(src, None, [src.place(problem(SCC008, f"--env {env}: the spec has no environments",
                                                    ("name",)))])]
         return [_checked(src)]
     if env is not None and env not in environments.names(src):
         known = ", ".join(environments.names(src))
-        return [(src, None, [src.place(problem("SCC008", f"--env {env}: the spec's environments are {known}",
+        return [(src, None, [src.place(problem(SCC008, f"--env {env}: the spec's environments are {known}",
                                                ("environments",), at_key=True))])]
     return [_checked(environments.environment(src, name)) for name in environments.names(src)
             if env is None or name == env]
@@ -119,12 +119,12 @@ MAX_RESOURCES, MAX_OUTPUTS, MAX_BYTES = 500, 200, 1024 * 1024
 def _limits(data: dict[str, object], text: str, which: str = "the template") -> list[Diagnostic]:
     counts = {"resources": (len(data.get("Resources", {})), MAX_RESOURCES),  # type: ignore[arg-type]
               "outputs": (len(data.get("Outputs", {})), MAX_OUTPUTS)}  # type: ignore[arg-type]
-    out = [problem("SCC903", f"{which} has {n} {what}; CloudFormation allows {limit}", ("services",),
+    out = [problem(SCC903, f"{which} has {n} {what}; CloudFormation allows {limit}", ("services",),
                    at_key=True, hint="split the services into several specs (stacks)")
            for what, (n, limit) in counts.items() if n > limit]
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
-        out.append(problem("SCC903", f"{which} is {size} bytes; CloudFormation allows {MAX_BYTES}",
+        out.append(problem(SCC903, f"{which} is {size} bytes; CloudFormation allows {MAX_BYTES}",
                            ("services",), at_key=True, hint="split the services into several specs (stacks)"))
     return out
 
@@ -154,7 +154,7 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                 continue
             target = out_dir / f"{app.name}.yaml"
             if target in owners:
-                d = problem("SCC007", f"{path} and {owners[target]} both build {target} (same `name`)",
+                d = problem(SCC007, f"{path} and {owners[target]} both build {target} (same `name`)",
                             ("name",), hint="give each spec its own `name`")
                 diags.append(src.place(d))
                 continue

@@ -24,10 +24,17 @@ def test_every_code_is_explained() -> None:
         assert code.summary and code.why and code.fix, code.code
 
 
-def test_every_code_in_the_source_is_registered() -> None:
-    used = {m for p in (ROOT / "scc").rglob("*.py") for m in re.findall(r'"(SCC\d{3})"', p.read_text())}
+def test_every_code_is_used_by_reference() -> None:
+    """Rules name a code by its object (`problem(SCC201, ...)`), so a typo is an import error; every
+    registered code is emitted somewhere, and no code is written as a string outside the registry."""
+    import scc.codes
+
+    sources = {p: p.read_text() for p in (ROOT / "scc").rglob("*.py") if p.name != "codes.py"}
+    used = {m for text in sources.values() for m in re.findall(r"(?<![\"\w])(SCC\d{3})(?![\"\w])", text)}
     assert used - set(CODES) == set()
     assert set(CODES) - used == set(), "registered codes that nothing emits"
+    assert [p for p, text in sources.items() if re.search(r'"SCC\d{3}"', text)] == []
+    assert all(getattr(scc.codes, name) is code for name, code in CODES.items())
 
 
 def test_every_code_has_a_golden_error_case() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import ValidationError
 
-from scc.codes import problem
+from scc.codes import SCC101, SCC102, SCC103, SCC104, SCC105, SCC106, SCC107, problem
 from scc.diagnostics import Diagnostic, Path
 
 _TYPE_WORDS = {
@@ -60,8 +60,8 @@ def validate(data: Any) -> list[Diagnostic]:
         found += _translate(err)
     found = list(dict.fromkeys(found))
     # A value of the wrong type fails its enum and pattern too: the type error says it all.
-    typed = {d.path for d in found if d.code == "SCC103"}
-    return [d for d in found if not (d.code != "SCC103" and d.path in typed)]
+    typed = {d.path for d in found if d.code == SCC103.code}
+    return [d for d in found if not (d.code != SCC103.code and d.path in typed)]
 
 
 def _kind(value: Any) -> str:
@@ -125,9 +125,9 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         present = [k for k in keys if isinstance(inst, dict) and k in inst]
         listed = ", ".join(keys)
         if v == "oneOf" and present:
-            return [problem("SCC107", f"set only one of {listed}; this has {', '.join(present)}", path)]
+            return [problem(SCC107, f"set only one of {listed}; this has {', '.join(present)}", path)]
         word = "one" if v == "oneOf" else "at least one"
-        return [problem("SCC102", f"missing {word} of {listed}", path, at_key=True)]
+        return [problem(SCC102, f"missing {word} of {listed}", path, at_key=True)]
 
     if v in ("oneOf", "anyOf"):
         branches = err.validator_value
@@ -142,7 +142,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
             t = resolve(b).get("type")
             kinds += t if isinstance(t, list) else [t] if t else []
         want = " or ".join(dict.fromkeys(_TYPE_WORDS.get(k, k) for k in kinds)) or "another form"
-        return [problem("SCC103", f"expected {want}, got {_show(inst)}", path)]
+        return [problem(SCC103, f"expected {want}, got {_show(inst)}", path)]
 
     if v == "additionalProperties":
         allowed = sorted(sch.get("properties", {}))
@@ -153,7 +153,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             hint = f"did you mean `{close[0]}`?" if close else (
                 "allowed keys here: " + ", ".join(allowed) if allowed else "")
-            out.append(problem("SCC101", f"unknown key {key!r}", (*path, key), hint=hint, at_key=True))
+            out.append(problem(SCC101, f"unknown key {key!r}", (*path, key), hint=hint, at_key=True))
         return out
 
     if v == "required":
@@ -163,7 +163,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         hint = ""
         if missing == "image":
             hint = "add `image: <registry>/<repository>:<tag>` to the service, or set it once in `defaults`"
-        return [problem("SCC102", f"missing required key {missing!r}", path, hint=hint, at_key=True)]
+        return [problem(SCC102, f"missing required key {missing!r}", path, hint=hint, at_key=True)]
 
     if v == "type":
         want = err.validator_value
@@ -178,7 +178,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
             hint = f"write {int(inst)}, without the decimal point"
         elif isinstance(inst, str) and ("integer" in kinds or "number" in kinds):
             hint = "write the number without quotes"
-        return [problem("SCC103", f"expected {words}, got {_show(inst)}", path, hint=hint)]
+        return [problem(SCC103, f"expected {words}, got {_show(inst)}", path, hint=hint)]
 
     if v in ("enum", "const"):
         options = err.validator_value if v == "enum" else [err.validator_value]
@@ -191,24 +191,24 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
                 hint = f"did you mean `{close[0]}`?"
         if path and path[-1] == "cpu" and isinstance(inst, int):
             hint = "Fargate task CPU units are 256, 512, 1024, 2048, 4096, 8192 or 16384 (1024 = 1 vCPU)"
-        return [problem("SCC104", f"{_show(inst)} is not allowed here; use one of: {listed}", path, hint=hint)]
+        return [problem(SCC104, f"{_show(inst)} is not allowed here; use one of: {listed}", path, hint=hint)]
 
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         lo, hi, above = sch.get("minimum"), sch.get("maximum"), sch.get("exclusiveMinimum")
         parts = [f"at least {lo}" if lo is not None else "", f"greater than {above}" if above is not None else "",
                  f"at most {hi}" if hi is not None else ""]
         rng = " and ".join(p for p in parts if p)
-        return [problem("SCC105", f"{_show(inst)} is out of range: must be {rng}", path)]
+        return [problem(SCC105, f"{_show(inst)} is out of range: must be {rng}", path)]
 
     if v == "pattern" and "propertyNames" in err.relative_schema_path:
         # A bad key: jsonschema reports the mapping, with the key itself as the instance.
         msg = sch.get("patternErrorMessage", "")
-        return [problem("SCC106", f"{inst!r} is not a valid name here" + (f": {msg}" if msg else ""),
+        return [problem(SCC106, f"{inst!r} is not a valid name here" + (f": {msg}" if msg else ""),
                         (*path, inst), at_key=True)]
 
     if v == "pattern":
         msg = sch.get("patternErrorMessage") or f"must match {err.validator_value}"
-        return [problem("SCC106", f"{_show(inst)} has the wrong format: {msg}", path)]
+        return [problem(SCC106, f"{_show(inst)} has the wrong format: {msg}", path)]
 
     words = {
         "minItems": f"needs at least {err.validator_value} item(s)",
@@ -220,4 +220,4 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         "maxLength": f"must be at most {err.validator_value} characters",
     }
     what = words.get(str(v), err.message)
-    return [problem("SCC107", f"this value {what}", path)]
+    return [problem(SCC107, f"this value {what}", path)]

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import yaml
 
-from scc.codes import problem
+from scc.codes import SCC001, SCC002, SCC003, SCC004, SCC005, SCC006, problem
 from scc.diagnostics import Diagnostic, Path
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -114,7 +114,7 @@ def read_text(path: str) -> tuple[str | None, Diagnostic | None]:
     p = FsPath(path)
 
     def fail(msg: str, hint: str = "") -> tuple[None, Diagnostic]:
-        d = problem("SCC001", msg, hint=hint)
+        d = problem(SCC001, msg, hint=hint)
         return None, Diagnostic(d.code, d.severity, d.message, file=path, line=1, col=1, hint=hint)
 
     if not p.exists():
@@ -156,27 +156,27 @@ def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
             hint = "indent with spaces; YAML does not allow tabs"
         elif "mapping values are not allowed" in msg:
             hint = "quote a value that contains ': ' or ends with ':', such as a secret ARN with a JSON key"
-        d = problem("SCC002", msg, hint=hint)
+        d = problem(SCC002, msg, hint=hint)
         return src, [Diagnostic(d.code, d.severity, d.message, path, line, col, hint=hint)]
     except yaml.YAMLError as exc:
-        d = problem("SCC002", str(exc))
+        d = problem(SCC002, str(exc))
         return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1)]
     if node is None:
-        d = problem("SCC004", "the file is empty", hint="start with `version: 1`, `name:` and `services:`")
+        d = problem(SCC004, "the file is empty", hint="start with `version: 1`, `name:` and `services:`")
         return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
     if node.tag != _MAP or not isinstance(node, yaml.MappingNode):
-        d = problem("SCC004", "the spec must be a YAML mapping of keys such as `version`, `name` and `services`")
+        d = problem(SCC004, "the spec must be a YAML mapping of keys such as `version`, `name` and `services`")
         return src, [Diagnostic(d.code, d.severity, d.message, path, node.start_mark.line + 1,
                                 node.start_mark.column + 1)]
     try:
         too_big = _expanded_size(node, {}) > MAX_NODES
     except _Recursive as exc:
-        d = problem("SCC006", "an alias refers to the node that contains it, which expands forever",
+        d = problem(SCC006, "an alias refers to the node that contains it, which expands forever",
                     hint="remove the alias, or point it at a node outside itself")
         return src, [Diagnostic(d.code, d.severity, d.message, path, exc.mark.line + 1, exc.mark.column + 1,
                                 hint=d.hint)]
     if too_big:
-        d = problem("SCC006", f"the document expands to more than {MAX_NODES} nodes through aliases",
+        d = problem(SCC006, f"the document expands to more than {MAX_NODES} nodes through aliases",
                     hint="remove the nested anchors and aliases")
         return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
     budget = [MAX_NODES]
@@ -187,7 +187,7 @@ def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
         return src, [Diagnostic(d.code, d.severity, d.message, path, exc.mark.line + 1, exc.mark.column + 1,
                                 d.path, d.hint)]
     except (_Budget, RecursionError):
-        d = problem("SCC006", f"the document expands to more than {MAX_NODES} nodes through aliases",
+        d = problem(SCC006, f"the document expands to more than {MAX_NODES} nodes through aliases",
                     hint="remove the nested anchors and aliases")
         return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
     return src, src.problems
@@ -228,18 +228,18 @@ def _build(node: yaml.Node, path: Path, src: Source, budget: list[int]) -> Any:
     src.values.setdefault(path, _pos(node))
     if isinstance(node, yaml.MappingNode):
         if node.tag != _MAP:
-            raise _Refused(problem("SCC005", f"tag {node.tag!r} is not allowed in a spec", path), node.start_mark)
+            raise _Refused(problem(SCC005, f"tag {node.tag!r} is not allowed in a spec", path), node.start_mark)
         return _build_map(node, path, src, budget)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
-            raise _Refused(problem("SCC005", f"tag {node.tag!r} is not allowed in a spec", path), node.start_mark)
+            raise _Refused(problem(SCC005, f"tag {node.tag!r} is not allowed in a spec", path), node.start_mark)
         return [_build(item, (*path, i), src, budget) for i, item in enumerate(node.value)]
     if node.tag == _TIMESTAMP:
         return node.value  # a date is just text in a spec
     if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
         src.numbers[path] = node.value
     if node.tag not in _PLAIN_TAGS:
-        raise _Refused(problem("SCC005", f"tag {node.tag!r} is not allowed in a spec", path,
+        raise _Refused(problem(SCC005, f"tag {node.tag!r} is not allowed in a spec", path,
                                hint="write plain values; CloudFormation functions are generated by scc"),
                        node.start_mark)
     return _scalar(node)
@@ -267,7 +267,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
                 return float("nan")
             return float(text)
     except ValueError as exc:
-        raise _Refused(problem("SCC002", f"{text!r} is not a valid {tag.rsplit(':', 1)[1]}"), node.start_mark) from exc
+        raise _Refused(problem(SCC002, f"{text!r} is not a valid {tag.rsplit(':', 1)[1]}"), node.start_mark) from exc
     return text
 
 
@@ -280,7 +280,7 @@ def _pairs(node: yaml.MappingNode, budget: list[int]) -> list[tuple[yaml.Node, y
             sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
             for s in sources:
                 if not isinstance(s, yaml.MappingNode):
-                    raise _Refused(problem("SCC002", "a merge key (<<) must refer to a mapping"), value.start_mark)
+                    raise _Refused(problem(SCC002, "a merge key (<<) must refer to a mapping"), value.start_mark)
                 budget[0] -= len(s.value)
                 if budget[0] < 0:
                     raise _Budget
@@ -296,13 +296,13 @@ def _build_map(node: yaml.MappingNode, path: Path, src: Source, budget: list[int
     seen: dict[str, yaml.Node] = {}
     for key, value in _pairs(node, budget):
         if not isinstance(key, yaml.ScalarNode):
-            raise _Refused(problem("SCC004", "a key must be a plain name, not a list or mapping", path),
+            raise _Refused(problem(SCC004, "a key must be a plain name, not a list or mapping", path),
                            key.start_mark)
         # Keys are names in this language: `on:` or `1:` mean the text, never a bool or int.
         name = key.value
         if name in seen:
             first = seen[name].start_mark.line + 1
-            d = problem("SCC003", f"key {name!r} appears twice in this mapping (first on line {first})",
+            d = problem(SCC003, f"key {name!r} appears twice in this mapping (first on line {first})",
                         (*path, name), hint="remove one of them; YAML would silently keep the last")
             line, col = _pos(key)
             src.problems.append(Diagnostic(d.code, d.severity, d.message, src.file, line, col, d.path, d.hint))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from scc.codes import CODES, problem
+from scc.codes import CODES, SCC108, SCC109, SCC308, problem
 from scc.diagnostics import Diagnostic, Path
 from scc.model import App, Service
 from scc.naming import Ids, shared_ids
@@ -29,23 +29,23 @@ def check(app: App) -> list[Diagnostic]:
         for path, text in _texts(svc):
             found = PSEUDO.search(text)
             if found:
-                out.append(problem("SCC109", f"{found.group(0)} is not substituted: spec values are written as "
+                out.append(problem(SCC109, f"{found.group(0)} is not substituted: spec values are written as "
                                    "plain text", path, hint="ECS sets AWS_REGION in every task; for other values "
                                    "pass them in `environment` literally"))
     for i, code in enumerate(app.lint_ignore):
         if code.startswith("SCC"):
             known = CODES.get(code)
             if known is None:
-                out.append(problem("SCC108", f"{code} is not an scc code", ("lint", "ignore", i),
+                out.append(problem(SCC108, f"{code} is not an scc code", ("lint", "ignore", i),
                                    hint="`scc explain` lists the codes"))
             elif known.severity == "error":
-                out.append(problem("SCC108", f"{code} is an error and cannot be ignored", ("lint", "ignore", i)))
+                out.append(problem(SCC108, f"{code} is an error and cannot be ignored", ("lint", "ignore", i)))
     owners: dict[str, str] = {i: "scc's shared resources" for i in shared_ids()}
     for svc in app.services:
         for logical_id in Ids(svc.name).all():
             other = owners.setdefault(logical_id, f"service {svc.name!r}")
             if other != f"service {svc.name!r}":
-                out.append(problem("SCC308", f"service {svc.name!r} would give the logical id {logical_id!r}, "
+                out.append(problem(SCC308, f"service {svc.name!r} would give the logical id {logical_id!r}, "
                                    f"already used by {other}", ("services", svc.name), at_key=True,
                                    hint="rename the service"))
                 break

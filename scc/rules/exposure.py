@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from scc.codes import problem
+from scc.codes import (
+    SCC701,
+    SCC702,
+    SCC703,
+    SCC704,
+    SCC705,
+    SCC706,
+    SCC707,
+    SCC708,
+    SCC709,
+    SCC710,
+    SCC711,
+    SCC712,
+    problem,
+)
 from scc.diagnostics import Diagnostic
 from scc.model import App, Service, named_port
 from scc.plan.routing import MAX_CONDITION_VALUES, routes
@@ -22,7 +36,7 @@ def check(app: App) -> list[Diagnostic]:
             svc = route.service
             parts = [f"{len(route.path_patterns)} path patterns", "1 host" if route.public.host else "",
                      f"{len(route.source_ips)} source CIDRs"]
-            out.append(problem("SCC712", f"the load balancer rule of {svc.name!r} needs {route.condition_values} "
+            out.append(problem(SCC712, f"the load balancer rule of {svc.name!r} needs {route.condition_values} "
                                f"condition values ({', '.join(p for p in parts if p)}); "
                                f"at most {MAX_CONDITION_VALUES} are allowed", svc.at("public", "allowFrom"),
                                hint="use fewer (or wider) allowFrom CIDRs"))
@@ -34,33 +48,33 @@ def _public(svc: Service, routes: dict[tuple[int, str, str], str]) -> list[Diagn
     assert pub is not None
     out = []
     if pub.port == 443 and not pub.certificate_arn:
-        out.append(problem("SCC702", f"public service {svc.name!r} listens on 443 but has no certificateArn",
+        out.append(problem(SCC702, f"public service {svc.name!r} listens on 443 but has no certificateArn",
                            svc.at("public", "port"), hint="add public.certificateArn (an ACM certificate ARN)"))
     if pub.port == 80 and pub.certificate_arn:
-        out.append(problem("SCC703", "certificateArn is only used on port 443", svc.at("public", "certificateArn"),
+        out.append(problem(SCC703, "certificateArn is only used on port 443", svc.at("public", "certificateArn"),
                            at_key=True, hint="set `port: 443`; port 80 then redirects to HTTPS"))
     if not svc.ports:
-        out.append(problem("SCC705", f"public service {svc.name!r} has no port for the load balancer",
+        out.append(problem(SCC705, f"public service {svc.name!r} has no port for the load balancer",
                            svc.at("public"), at_key=True, hint="add `ports: [{port: 8080, appProtocol: http}]`"))
     else:
         port = named_port(svc, pub.target_port)
         if port is None:
             names = ", ".join(p.name for p in svc.ports)
-            out.append(problem("SCC704", f"targetPort {pub.target_port!r} is not a port of {svc.name!r} "
+            out.append(problem(SCC704, f"targetPort {pub.target_port!r} is not a port of {svc.name!r} "
                                f"(ports: {names})", svc.at("public", "targetPort")))
         elif port.app_protocol == "grpc" and pub.port != 443:
-            out.append(problem("SCC706", f"port {port.name!r} is grpc, which the load balancer forwards only "
+            out.append(problem(SCC706, f"port {port.name!r} is grpc, which the load balancer forwards only "
                                "from HTTPS", svc.at("public", "port") if svc.given("public", "port")
                                else svc.at("public"), at_key=not svc.given("public", "port"),
                                hint="set `port: 443` and certificateArn"))
     if pub.health_timeout >= pub.health_interval:
-        out.append(problem("SCC707", f"health check timeout {pub.health_timeout}s must be shorter than its "
+        out.append(problem(SCC707, f"health check timeout {pub.health_timeout}s must be shorter than its "
                            f"interval {pub.health_interval}s", svc.at("public", "healthCheck", "timeout")))
     route = (pub.port, pub.host or "", pub.path.rstrip("/*") or "/")
     first = routes.setdefault(route, svc.name)
     if first != svc.name:
         where = f"host {pub.host} " if pub.host else ""
-        out.append(problem("SCC701", f"{svc.name!r} and {first!r} are both public on port {pub.port}, "
+        out.append(problem(SCC701, f"{svc.name!r} and {first!r} are both public on port {pub.port}, "
                            f"{where}path {pub.path}", svc.at("public", "path") if svc.given("public", "path")
                            else svc.at("public"), at_key=not svc.given("public", "path"),
                            hint="give one of them another `path` or a `host`"))
@@ -74,25 +88,25 @@ def _discovery(app: App, svc: Service) -> list[Diagnostic]:
     ns = app.namespace
     if ns is None or ns.type != "dns":
         kind = "no namespace" if ns is None else f"namespace {ns.name!r} is {ns.type}"
-        out.append(problem("SCC708", f"DNS discovery of {svc.name!r} needs a dns namespace ({kind})",
+        out.append(problem(SCC708, f"DNS discovery of {svc.name!r} needs a dns namespace ({kind})",
                            svc.at("discovery"), at_key=True,
                            hint="set `namespace: {name: ..., type: dns}` (Service Connect works there too)"))
     if disc.record == "SRV" and not svc.ports:
-        out.append(problem("SCC705", f"an SRV record announces a port, and {svc.name!r} has none",
+        out.append(problem(SCC705, f"an SRV record announces a port, and {svc.name!r} has none",
                            svc.at("discovery", "record")))
     elif disc.port is not None and named_port(svc, disc.port) is None:
         names = ", ".join(p.name for p in svc.ports) or "none"
-        out.append(problem("SCC704", f"discovery port {disc.port!r} is not a port of {svc.name!r} (ports: {names})",
+        out.append(problem(SCC704, f"discovery port {disc.port!r} is not a port of {svc.name!r} (ports: {names})",
                            svc.at("discovery", "port")))
     if svc.stop_timeout < disc.ttl:
         where = next((svc.at(*k) for k in (("stopTimeout",), ("discovery", "ttl")) if svc.given(*k)),
                      svc.at("discovery"))
-        out.append(problem("SCC710", f"stopTimeout {svc.stop_timeout}s is shorter than the DNS TTL {disc.ttl}s: "
+        out.append(problem(SCC710, f"stopTimeout {svc.stop_timeout}s is shorter than the DNS TTL {disc.ttl}s: "
                            "callers keep a stopped task's address for up to the TTL, so their requests fail "
                            "after it stops", where, at_key=where == svc.at("discovery"),
                            hint=f"set stopTimeout: {min(max(disc.ttl, 2), 120)} (or lower discovery.ttl)"))
     if svc.health_check is None:
-        out.append(problem("SCC711", f"{svc.name!r} is found through DNS but has no container health check, so "
+        out.append(problem(SCC711, f"{svc.name!r} is found through DNS but has no container health check, so "
                            "callers can reach tasks that are not ready", svc.at("discovery"), at_key=True,
                            hint="add `healthCheck: {command: ...}`"))
     return out
@@ -109,7 +123,7 @@ def _discovery_names(app: App) -> list[Diagnostic]:
         name = svc.discovery.name
         if name in owners:
             path = svc.at("discovery", "name") if svc.given("discovery", "name") else svc.at("discovery")
-            out.append(problem("SCC709", f"discovery name {name!r} of {svc.name!r} is already the name of "
+            out.append(problem(SCC709, f"discovery name {name!r} of {svc.name!r} is already the name of "
                                f"{owners[name]}", path, at_key=not svc.given("discovery", "name"),
                                hint=hints[name]))
         else:

@@ -3,7 +3,7 @@ settings, the namespace itself and the proxy's share of the task."""
 
 from __future__ import annotations
 
-from scc.codes import problem
+from scc.codes import SCC301, SCC302, SCC303, SCC304, SCC305, SCC306, SCC307, SCC309, SCC310, SCC311, problem
 from scc.diagnostics import Diagnostic, Path
 from scc.model import App, Service
 
@@ -27,28 +27,28 @@ def _ports(svc: Service) -> list[Diagnostic]:
     numbers: dict[int, Path] = {}
     for i, port in enumerate(svc.ports):
         if not port.named and len(svc.ports) > 1:
-            out.append(problem("SCC302", f"service {svc.name!r} has {len(svc.ports)} ports, so each needs a name",
+            out.append(problem(SCC302, f"service {svc.name!r} has {len(svc.ports)} ports, so each needs a name",
                                port.path, hint="add `name: <port name>`, e.g. the protocol (http, grpc, admin)"))
         elif port.named and port.name in names:
-            out.append(problem("SCC301", f"port name {port.name!r} is used twice in {svc.name!r}",
+            out.append(problem(SCC301, f"port name {port.name!r} is used twice in {svc.name!r}",
                                svc.at("ports", i, "name")))
         names.setdefault(port.name, port.path)
         if port.port in numbers:
-            out.append(problem("SCC310", f"container port {port.port} is mapped twice in {svc.name!r}",
+            out.append(problem(SCC310, f"container port {port.port} is mapped twice in {svc.name!r}",
                                svc.at("ports", i, "port")))
         numbers.setdefault(port.port, port.path)
         if port.per_request_timeout is not None and port.app_protocol == "tcp":
-            out.append(problem("SCC305", f"port {port.name!r} is tcp (no appProtocol), so it cannot have a "
+            out.append(problem(SCC305, f"port {port.name!r} is tcp (no appProtocol), so it cannot have a "
                                "per-request timeout", svc.at("ports", i, "timeout", "perRequest"),
                                hint="set appProtocol: http, http2 or grpc, or remove timeout.perRequest"))
         if "publish" in port.given and port.publish and svc.role != "client-server":
-            out.append(problem("SCC307", f"port {port.name!r} cannot be published: service {svc.name!r} has role "
+            out.append(problem(SCC307, f"port {port.name!r} cannot be published: service {svc.name!r} has role "
                                f"{svc.role}", svc.at("ports", i, "publish"),
                                hint="use `role: client-server` to publish ports"))
         elif not (port.publish and svc.role == "client-server"):
             for key in PUBLISHED_ONLY:
                 if key in port.given:
-                    out.append(problem("SCC307", f"{key} has no effect: port {port.name!r} is not published "
+                    out.append(problem(SCC307, f"{key} has no effect: port {port.name!r} is not published "
                                        "through Service Connect", svc.at("ports", i, key), at_key=True,
                                        hint="remove it, or publish the port (role client-server)"))
     return out
@@ -58,15 +58,15 @@ def _service_connect(app: App, svc: Service) -> list[Diagnostic]:
     out = []
     if not svc.service_connect:
         if svc.access_logs is not None:
-            out.append(problem("SCC311", f"service {svc.name!r} has role none, so it has no Service Connect "
+            out.append(problem(SCC311, f"service {svc.name!r} has role none, so it has no Service Connect "
                                "proxy to log", svc.at("serviceConnect"), at_key=True))
         return out
     if app.namespace is None and svc is next(s for s in app.services if s.service_connect):
-        out.append(problem("SCC306", f"service {svc.name!r} uses Service Connect (role {svc.role}) but the spec "
+        out.append(problem(SCC306, f"service {svc.name!r} uses Service Connect (role {svc.role}) but the spec "
                            "has no namespace", ("services", svc.name), at_key=True,
                            hint="add `namespace: local` at the top level, or give the service `role: none`"))
     if svc.cpu - PROXY_CPU < PROXY_CPU:
-        out.append(problem("SCC309", f"service {svc.name!r} has {svc.cpu} CPU units; the Service Connect proxy "
+        out.append(problem(SCC309, f"service {svc.name!r} has {svc.cpu} CPU units; the Service Connect proxy "
                            f"needs about {PROXY_CPU} of them and {PROXY_MEMORY} MiB, leaving the application "
                            f"{svc.cpu - PROXY_CPU}", svc.at("cpu"),
                            hint="use cpu: 512 (with memory 1024 or more)"))
@@ -87,14 +87,14 @@ def _namespace_unique(app: App) -> list[Diagnostic]:
             first = discovery.setdefault(port.discovery_name, owner)
             if first != owner:
                 key = "discoveryName" if "discoveryName" in port.given else "name"
-                out.append(problem("SCC303", f"discovery name {port.discovery_name!r} of {owner} is already used "
+                out.append(problem(SCC303, f"discovery name {port.discovery_name!r} of {owner} is already used "
                                    f"by {first}", svc.at("ports", i, key) if key in port.given else port.path,
                                    hint="set a distinct `discoveryName` on one of the ports"))
                 continue
             alias = (port.alias_dns.lower(), port.alias_port)
             first = aliases.setdefault(alias, owner)
             if first != owner:
-                out.append(problem("SCC304", f"alias {port.alias_dns}:{port.alias_port} of {owner} is already used "
+                out.append(problem(SCC304, f"alias {port.alias_dns}:{port.alias_port} of {owner} is already used "
                                    f"by {first}", svc.at("ports", i, "alias") if "alias" in port.given else port.path,
                                    hint="give one of the ports another alias dnsName or port"))
     return out

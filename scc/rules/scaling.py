@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
-from scc.codes import problem
+from scc.codes import SCC601, SCC602, SCC603, SCC604, SCC605, SCC606, SCC607, SCC608, problem
 from scc.diagnostics import Diagnostic
 from scc.model import L7, App, Service, metric_port
 
@@ -36,9 +36,9 @@ def _ranges(svc: Service) -> list[Diagnostic]:
     assert sc is not None
     out = []
     if sc.min > sc.max:
-        out.append(problem("SCC601", f"scaling min {sc.min} is greater than max {sc.max}", svc.at("scaling", "min")))
+        out.append(problem(SCC601, f"scaling min {sc.min} is greater than max {sc.max}", svc.at("scaling", "min")))
     elif svc.desired_count_given and not sc.min <= svc.desired_count <= sc.max:
-        out.append(problem("SCC602", f"desiredCount {svc.desired_count} is outside scaling [{sc.min}, {sc.max}]",
+        out.append(problem(SCC602, f"desiredCount {svc.desired_count} is outside scaling [{sc.min}, {sc.max}]",
                            svc.at("desiredCount"),
                            hint="with scaling the count is managed between min and max: remove desiredCount"))
     return out
@@ -49,16 +49,16 @@ def _targets(svc: Service) -> list[Diagnostic]:
     for kind, _ in svc.scaling.targets if svc.scaling else ():
         where = svc.at("scaling", "targets", kind)
         if kind in ("requests", "connections") and metric_port(svc, "connections") is None:
-            out.append(problem("SCC604", f"{kind} scaling needs a port published through Service Connect, and "
+            out.append(problem(SCC604, f"{kind} scaling needs a port published through Service Connect, and "
                                f"{svc.name!r} publishes none (role {svc.role})", where, at_key=True,
                                hint="scale on cpu or memory, or publish a port (role client-server)"))
         elif kind == "requests" and metric_port(svc, "requests") is None:
-            out.append(problem("SCC603", f"requests scaling would never act: the published ports of {svc.name!r} "
+            out.append(problem(SCC603, f"requests scaling would never act: the published ports of {svc.name!r} "
                                "are tcp, which publishes no RequestCount", where, at_key=True,
                                hint=f"set appProtocol ({', '.join(L7)}) on the published port, or scale on "
                                "connections or cpu"))
         elif kind == "albRequests" and svc.public is None:
-            out.append(problem("SCC605", f"albRequests scaling needs {svc.name!r} behind the load balancer "
+            out.append(problem(SCC605, f"albRequests scaling needs {svc.name!r} behind the load balancer "
                                "(`public`)", where, at_key=True,
                                hint="add `public`, or scale on requests (Service Connect), cpu or memory"))
     return out
@@ -69,16 +69,16 @@ def _schedule(svc: Service) -> list[Diagnostic]:
     names: set[str] = set()
     for item in svc.scaling.schedule if svc.scaling else ():
         if item.name in names:
-            out.append(problem("SCC607", f"schedule name {item.name!r} is used twice", (*item.path, "name")))
+            out.append(problem(SCC607, f"schedule name {item.name!r} is used twice", (*item.path, "name")))
         names.add(item.name)
         error = {"cron": cron_error, "rate": rate_error, "at": at_error}[item.kind](item.expression)
         if error:
-            out.append(problem("SCC606", f"{item.kind} {item.expression!r}: {error}", (*item.path, item.kind)))
+            out.append(problem(SCC606, f"{item.kind} {item.expression!r}: {error}", (*item.path, item.kind)))
         if item.timezone is not None and item.timezone not in _zones():
-            out.append(problem("SCC608", f"{item.timezone!r} is not a time zone", (*item.path, "timezone"),
+            out.append(problem(SCC608, f"{item.timezone!r} is not a time zone", (*item.path, "timezone"),
                                hint="use an IANA name such as UTC, Europe/Paris or Asia/Tokyo"))
         if item.min is not None and item.max is not None and item.min > item.max:
-            out.append(problem("SCC601", f"schedule {item.name!r} sets min {item.min} above max {item.max}",
+            out.append(problem(SCC601, f"schedule {item.name!r} sets min {item.min} above max {item.max}",
                                (*item.path, "min")))
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from scc.codes import problem
+from scc.codes import SCC801, SCC802, SCC803, SCC804, problem
 from scc.diagnostics import Diagnostic
 from scc.model import App
 
@@ -18,15 +18,15 @@ NOT_SECRET = re.compile(r"_(URL|URI|ENDPOINT|HOST|PATH|FILE|NAME|ARN|ID|REGION|T
 def check(app: App) -> list[Diagnostic]:
     out = _load_balancer(app)
     if app.network.vpc_cidr and app.network.egress != "vpc":
-        out.append(problem("SCC804", f"vpcCidr has no effect with egress {app.network.egress}",
+        out.append(problem(SCC804, f"vpcCidr has no effect with egress {app.network.egress}",
                            ("network", "vpcCidr"), at_key=True, hint="set `egress: vpc`, or remove vpcCidr"))
     for svc in app.services:
         if svc.secrets_kms_key and not svc.secrets:
-            out.append(problem("SCC801", f"secretsKmsKey has no effect: {svc.name!r} has no secrets",
+            out.append(problem(SCC801, f"secretsKmsKey has no effect: {svc.name!r} has no secrets",
                                svc.at("secretsKmsKey"), at_key=True, hint="remove it, or add `secrets`"))
         for name, value in svc.environment:
             if SECRET_NAME.search(name) and not NOT_SECRET.search(name) and value:
-                out.append(problem("SCC802", f"{name} looks like a credential in plain `environment`, stored in "
+                out.append(problem(SCC802, f"{name} looks like a credential in plain `environment`, stored in "
                                    "the task definition and the template", svc.at("environment", name),
                                    at_key=True, hint=f"move it to `secrets: {{{name}: <Secrets Manager or SSM "
                                    "ARN>}`"))
@@ -45,7 +45,7 @@ def _load_balancer(app: App) -> list[Diagnostic]:
             if first is None:
                 first = (svc.name, value)
             elif value != first[1]:
-                out.append(problem("SCC803", f"{svc.name!r} sets the load balancer's {key} differently from "
+                out.append(problem(SCC803, f"{svc.name!r} sets the load balancer's {key} differently from "
                                    f"{first[0]!r}; there is one load balancer", svc.at("public", key), at_key=True,
                                    hint=f"use the same {key} as {first[0]!r}, or set it on one service only"))
     return out

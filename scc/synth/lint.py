@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path as FsPath
 
-from scc.codes import problem
+from scc.codes import SCC110, SCC901, SCC902, problem
 from scc.diagnostics import Diagnostic, Path
 
 # cfn-lint rules scc turns off, each with its reason:
@@ -88,7 +88,7 @@ def _store(job: Job, findings: list[Finding]) -> None:
 def unknown_regions(regions: tuple[str, ...]) -> list[Diagnostic]:
     from cfnlint.helpers import REGIONS  # slow import: kept off the start-up path
 
-    return [problem("SCC110", f"cfn-lint does not know the region {r!r}", ("lint", "regions", i),
+    return [problem(SCC110, f"cfn-lint does not know the region {r!r}", ("lint", "regions", i),
                     hint="use a region code such as us-east-1 or eu-west-1")
             for i, r in enumerate(regions) if r not in REGIONS]
 
@@ -110,8 +110,8 @@ def _diagnostics(job: Job, findings: list[Finding]) -> list[Diagnostic]:
         resource = where[1] if len(where) > 1 and where[0] in ("Resources", "Outputs", "Parameters") else None
         spec_path = job.origin.get(str(resource), ()) if resource else ()
         location = "/".join(str(p) for p in where) or f"line {line}"
-        code = "SCC901" if severity == "error" else "SCC902"
-        hint = ("this is a bug in scc: please report it with your spec" if code == "SCC901"
+        code = SCC901 if severity == "error" else SCC902
+        hint = ("this is a bug in scc: please report it with your spec" if code is SCC901
                 else f"silence it with lint.ignore: [{rule}] if it is intended")
         out.append(problem(code, f"cfn-lint {rule} at {location}: {message}", spec_path, hint=hint, at_key=True))
     return out
