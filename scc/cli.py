@@ -183,23 +183,25 @@ def diff(
 ) -> None:
     """Say what changing OLD into NEW does to the infrastructure, with warnings for changes that
     replace resources or need callers redeployed."""
+    from scc.front.environments import names
     from scc.pipeline import check as run
     from scc.pipeline import validate as diagnose
-    from scc.tools.diff import diff as compare
-    from scc.tools.diff import render
+    from scc.tools.diff import report
 
-    apps = []
+    specs = []
     for spec in (old, new):
         units = run(spec, env)
+        src, _, diags = units[0]
+        if env is not None and all(d.code == "SCC008" for d in diags) and diags and names(src):
+            units = []  # --env names an environment this spec does not have: added or removed
         if any(a is None or any(d.severity == "error" for d in diags) for _, a, diags in units):
             _report(diagnose([spec], env=env), Format.text, "")
             raise typer.Exit(1)
-        apps.append(units)
-    for (_, before, _), (_, after, _) in zip(*apps, strict=False):
-        assert before is not None and after is not None
-        if len(apps[1]) > 1:
-            typer.echo(f"== {after.name}")
-        sys.stdout.write(render(compare(before, after)))
+        specs.append([(s, a) for s, a, _ in units if a is not None])
+    if not specs[0] and not specs[1]:
+        _report(diagnose([new], env=env), Format.text, "")
+        raise typer.Exit(1)
+    sys.stdout.write(report(*specs))
 
 
 def _version(value: bool) -> None:

@@ -71,31 +71,3 @@ def test_pre_commit_hooks_definition() -> None:
         assert {"id", "name", "entry", "language"} <= set(hook) and hook["language"] == "python"
     assert by_id["scc-check"]["entry"] == "scc build --check" and by_id["scc-check"]["pass_filenames"] is False
     assert by_id["scc-validate"]["entry"] == "scc validate"
-
-
-def test_diff_summarises_a_change_and_warns_about_replacements(tmp_path: Path) -> None:
-    old = (ROOT / "examples" / "shop.yaml").read_text()
-    (tmp_path / "old.yaml").write_text(old)
-    new = (old.replace("appProtocol: http       # without it", "appProtocol: grpc       # without it")
-              .replace("      max: 10", "      max: 20")
-              .replace("cluster: shop", "cluster: shop-v2"))
-    new += "  worker:\n    image: public.ecr.aws/docker/library/busybox:1.36\n    role: none\n"
-    (tmp_path / "new.yaml").write_text(new)
-    r = scc("diff", "old.yaml", "new.yaml", cwd=tmp_path)
-    assert r.returncode == 0, r.stderr
-    lines = r.stdout.splitlines()
-    assert "~ cluster name: shop -> shop-v2" in lines
-    assert "+ service worker (public.ecr.aws/docker/library/busybox:1.36, 0 port(s), role none)" in lines
-    assert "~ backend scaling max: 10 -> 20" in lines
-    assert "~ backend port backend app protocol: http -> grpc" in lines
-    assert "warning: a new cluster name replaces the cluster, and every service with it" in lines
-    assert any(line.startswith("warning: backend port backend: appProtocol of a Service Connect port cannot "
-                               "change in place") for line in lines)
-
-    (tmp_path / "gone.yaml").write_text(old.split("  frontend:")[0].replace("calls", "x"))
-    gone = scc("diff", "new.yaml", "gone.yaml", cwd=tmp_path)
-    assert "- service frontend" in gone.stdout.splitlines()
-    same = scc("diff", "old.yaml", "old.yaml", cwd=tmp_path)
-    assert same.stdout == "no infrastructure change\n"
-    bad = scc("diff", "old.yaml", "missing.yaml", cwd=tmp_path)
-    assert bad.returncode == 1 and "SCC001" in bad.stderr

@@ -1,16 +1,69 @@
-"""`scc diff OLD NEW`: two rule-checked Apps -> what the change does to the infrastructure, in
-words, with warnings for changes that replace resources or need callers redeployed. Pure:
-compares the typed models field by field, so no setting can change unnoticed."""
+"""`scc diff OLD NEW`: two rule-checked specs -> what the change does to the infrastructure, in
+words, with warnings for changes that replace resources or need callers redeployed. Pure.
+
+Settings are compared as the spec writes them (each service with `defaults` merged under it,
+each environment with its overrides merged in), leaf by leaf, so no setting can change
+unnoticed; each is named by its spec path and shown in YAML flow style. The warnings read the
+typed model (the Apps `pipeline.check` builds): every attribute they use is in the accessor
+section below."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, is_dataclass
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from scc.model import App, Port, Service
+import yaml
 
-# Fields that say where something was written, not what it is.
-_WHERE = {"origins", "path", "given", "file", "named", "health_path_given", "desired_count_given"}
+from scc.front.schema import resolve, schema
+from scc.front.spec import Source
+
+# ---- The typed model: every model attribute the warnings read (adapt here when scc.model changes).
+# merge: the language's merge rule (maps merge, lists replace), to put `defaults` under each service.
+from scc.model import App, Service, merge
+
+
+def _cluster_name(app: App) -> str:
+    return app.cluster.name
+
+
+def _namespace(app: App) -> object:
+    ns = app.namespace
+    return None if ns is None else (ns.name, ns.type, ns.existing)
+
+
+def _services(app: App) -> dict[str, Service]:
+    return {s.name: s for s in app.services}
+
+
+def _called(svc: Service) -> set[str]:
+    return {c.service for c in svc.calls}
+
+
+def _summary(svc: Service) -> str:
+    return f"{svc.image}, {len(svc.ports)} port(s), role {svc.role}"
+
+
+def _controller(svc: Service) -> str:
+    return svc.deployment.controller
+
+
+def _service_connect(svc: Service) -> bool:
+    return svc.service_connect
+
+
+def _task_definition(svc: Service) -> object:
+    """What today's warning counts as a new task definition."""
+    return (svc.cpu, svc.memory, svc.image)
+
+
+def _published_ports(svc: Service) -> dict[str, tuple[str, object]]:
+    """Ports published through Service Connect: name -> (appProtocol, the name callers use)."""
+    return {p.name: (p.app_protocol, (p.discovery_name, p.alias_dns, p.alias_port)) for p in svc.published}
+
+
+# ---- Output.
 
 
 @dataclass(frozen=True)
@@ -19,109 +72,290 @@ class Change:
     warning: str = ""
 
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value) if f.name not in _WHERE}
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _show(value: Any) -> str:
-    if value is None or value == [] or value == ():
-        return "none"
-    if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
-        return "{" + ", ".join(f"{k}: {v}" for k, v in value) + "}"
-    return str(value)
-
-
-def _fields(prefix: str, old: Any, new: Any, skip: set[str]) -> list[Change]:
-    return _leaves(prefix, _plain(old), _plain(new), skip)
-
-
-def _leaves(prefix: str, a: Any, b: Any, skip: set[str] = frozenset()) -> list[Change]:  # type: ignore[assignment]
-    """One line per changed leaf: `backend scaling max: 10 -> 20`."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        out = []
-        for name in a:
-            if name not in skip and a[name] != b.get(name):
-                out += _leaves(f"{prefix}{name.replace('_', ' ')} ", a[name], b.get(name))
-        return out
-    return [Change(f"~ {prefix.strip()}: {_show(a)} -> {_show(b)}")]
-
-
-def _ports(svc: str, old: Service, new: Service) -> list[Change]:
-    out: list[Change] = []
-    before = {p.name: p for p in old.ports}
-    after = {p.name: p for p in new.ports}
-    for name in after.keys() - before.keys():
-        out.append(Change(f"+ {svc} port {name} ({after[name].port}, {after[name].app_protocol})"))
-    for name in before.keys() - after.keys():
-        gone = before[name]
-        warn = ""
-        if gone.publish and old.role == "client-server":
-            warn = f"callers of {svc}.{name} lose their endpoint; remove their calls first"
-        out.append(Change(f"- {svc} port {name}", warn))
-    for name in sorted(before.keys() & after.keys()):
-        out += _port(f"{svc} port {name} ", old, before[name], after[name])
-    return out
-
-
-def _port(prefix: str, svc: Service, a: Port, b: Port) -> list[Change]:
-    out = _fields(prefix, a, b, set())
-    published = a.publish and svc.role == "client-server"
-    if published and a.app_protocol != b.app_protocol:
-        out.append(Change("", f"{prefix.strip()}: appProtocol of a Service Connect port cannot change in place; "
-                              "the ECS service has to be recreated (deploy it under a new name, move callers, "
-                              "remove the old one)"))
-    if published and (a.discovery_name, a.alias_dns, a.alias_port) != (b.discovery_name, b.alias_dns, b.alias_port):
-        out.append(Change("", f"{prefix.strip()}: its Service Connect name changes; running callers keep the old "
-                              "one until their tasks are replaced (the new URL variable does that)"))
-    return out
-
-
-def _service(old: Service, new: Service) -> list[Change]:
-    name = new.name
-    out = _fields(f"{name} ", old, new, {"ports", "name"})
-    out += _ports(name, old, new)
-    if old.deployment.controller != new.deployment.controller:
-        out.append(Change("", f"{name}: a new deployment controller replaces the ECS service (its tasks restart)"))
-    if old.service_connect != new.service_connect:
-        out.append(Change("", f"{name}: Service Connect is turned {'on' if new.service_connect else 'off'}; its "
-                              "callers must be redeployed to resolve it"))
-    if old.cpu != new.cpu or old.memory != new.memory or old.image != new.image:
-        out.append(Change("", f"{name}: a new task definition: ECS replaces the tasks in a deployment"))
-    return [c for c in out if c.text or c.warning]
-
-
-def diff(old: App, new: App) -> list[Change]:
-    out: list[Change] = []
-    out += _fields("cluster ", old.cluster, new.cluster, set())
-    if old.cluster.name != new.cluster.name:
-        out.append(Change("", "a new cluster name replaces the cluster, and every service with it"))
-    if _plain(old.namespace) != _plain(new.namespace):
-        out.append(Change(f"~ namespace: {_show(_plain(old.namespace))} -> {_show(_plain(new.namespace))}",
-                          "a new namespace replaces the Cloud Map namespace: every Service Connect service is "
-                          "redeployed and callers resolve names only after their tasks are replaced"))
-    out += _fields("network ", old.network, new.network, set())
-    out += [c for c in _fields("", old, new, {"services", "cluster", "namespace", "network", "file", "name"})]
-    before = {s.name: s for s in old.services}
-    after = {s.name: s for s in new.services}
-    for name in after.keys() - before.keys():
-        svc = after[name]
-        out.append(Change(f"+ service {name} ({svc.image}, {len(svc.ports)} port(s), role {svc.role})"))
-    for name in before.keys() - after.keys():
-        callers = [s.name for s in new.services if any(c.service == name for c in s.calls)]
-        out.append(Change(f"- service {name}", f"{', '.join(callers)} still call {name}" if callers else ""))
-    for svc in new.services:
-        if svc.name in before:
-            out += _service(before[svc.name], svc)
-    return out
-
-
 def render(changes: list[Change]) -> str:
     if not changes:
         return "no infrastructure change\n"
     lines = [c.text for c in changes if c.text]
     lines += [f"warning: {c.warning}" for c in changes if c.warning]
     return "\n".join(lines) + "\n"
+
+
+class _Number(str):
+    """A number as the spec writes it, where the text is what counts (`environment: {V: 010}`)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    _Number, lambda d, v: d.represent_scalar(d.resolve(yaml.ScalarNode, str(v), (True, False)), str(v)))
+
+
+def show(value: Any) -> str:
+    """A value as a user writes it: YAML flow style, quoted only where YAML needs it."""
+    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, width=math.inf, sort_keys=False)
+    return text.removesuffix("\n").removesuffix("\n...").rstrip("\n")
+
+
+# ---- Schema defaults.
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+def _form(node: dict[str, Any], want: str) -> dict[str, Any]:
+    """The branch of a oneOf/anyOf of the wanted type (the object form of `namespace: local`)."""
+    node = resolve(node)
+    for key in ("oneOf", "anyOf"):
+        for branch in node.get(key, ()):
+            branch = resolve(branch)
+            kind = branch.get("type")
+            if kind == want or (want == "object" and "properties" in branch) or (
+                    want == "array" and "items" in branch):
+                return branch
+    return node
+
+
+def _child(node: dict[str, Any], part: str | int) -> dict[str, Any] | None:
+    array = _form(node, "array")
+    if array.get("type") == "array":
+        items = array.get("items")
+        return items if isinstance(items, dict) else None
+    obj = _form(node, "object")
+    if part in obj.get("properties", {}):
+        return obj["properties"][part]  # type: ignore[no-any-return]
+    extra = obj.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+def _node(path: tuple[str | int, ...]) -> dict[str, Any] | None:
+    node: dict[str, Any] | None = schema()
+    for part in path:
+        if node is None:
+            return None
+        node = _child(node, part)
+    return None if node is None else resolve(node)
+
+
+def default_at(path: tuple[str | int, ...]) -> Any:
+    """The default the schema documents for a spec path (`("services", "api", "cpu")` -> 256),
+    or MISSING. A list entry is any key: `("services", "api", "ports", 0, "appProtocol")`."""
+    node = _node(path)
+    return node["default"] if node is not None and "default" in node else MISSING
+
+
+# Sections whose presence turns something on: left out is not the same as written empty.
+_SWITCHES = {"public", "discovery"}
+# Lists of mappings whose entries are paired by a key, not by position.
+_KEYED = {"ports": "name", "calls": "service", "schedule": "name"}
+
+
+def _opens(path: tuple[str | int, ...]) -> bool:
+    """Whether a mapping left out means the same as the mapping written empty (all defaults):
+    then its keys are compared one by one, else it is shown whole."""
+    node = _node(path)
+    if node is None or "default" in node or path[-1] in _SWITCHES:
+        return False
+    obj = _form(node, "object")
+    return obj.get("type") == "object" and not obj.get("required")
+
+
+# ---- The spec as written.
+
+
+def written(src: Source) -> dict[str, Any]:
+    """The spec's settings: `defaults` merged under each service (maps merge, lists replace),
+    numbers whose text matters kept as written."""
+    data = _texts(src.data, (), src.numbers)
+    out = {k: v for k, v in data.items() if k not in ("defaults", "environments")}
+    defaults = data.get("defaults", {})
+    out["services"] = {name: merge(defaults, own) for name, own in data.get("services", {}).items()}
+    return out
+
+
+def _texts(value: Any, path: tuple[str | int, ...], numbers: dict[Any, str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _texts(v, (*path, k), numbers) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_texts(v, (*path, i), numbers) for i, v in enumerate(value)]
+    in_env = len(path) >= 2 and path[-2] == "environment"
+    if in_env and isinstance(value, int | float) and not isinstance(value, bool):
+        return _Number(numbers.get(path, str(value)))
+    return value
+
+
+def _name(shown: str, part: str | int, entry: bool = False) -> str:
+    if entry:
+        return f"{shown}[{part}]"
+    return f"{shown}.{part}" if shown else str(part)
+
+
+def _side(path: tuple[str | int, ...], value: Any) -> str:
+    if value is not MISSING:
+        return show(value)
+    default = default_at(path)
+    return "(not set)" if default is MISSING else f"{show(default)} (default)"
+
+
+def _effective(path: tuple[str | int, ...], value: Any) -> Any:
+    return default_at(path) if value is MISSING else value
+
+
+def _keys(a: dict[Any, Any], b: dict[Any, Any]) -> list[Any]:
+    """NEW's keys in its order, each key only OLD has after the key it follows in OLD."""
+    out = list(b)
+    for i, key in enumerate(a):
+        if key not in b:
+            after = next((k for k in reversed(list(a)[:i]) if k in out), None)
+            out.insert(0 if after is None else out.index(after) + 1, key)
+    return out
+
+
+def _entries(items: Any, field: str) -> dict[str | int, Any]:
+    out: dict[str | int, Any] = {}
+    position = 0
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, str):
+            key: str | int = item  # `calls: [backend]`
+        elif isinstance(item, dict) and field in item:
+            key = item[field]
+        else:
+            key, position = position, position + 1
+        out.setdefault(key, item)
+    return out
+
+
+def _leaves(path: tuple[str | int, ...], shown: str, a: Any, b: Any) -> Iterable[Change]:
+    """One line per changed setting: `~ services.api.cpu: 256 (default) -> 512`."""
+    if _effective(path, a) == _effective(path, b):
+        return
+    maps = isinstance(a, dict) or isinstance(b, dict)
+    if maps and all(isinstance(v, dict) or (v is MISSING and _opens(path)) for v in (a, b)):
+        a, b = ({} if a is MISSING else a), ({} if b is MISSING else b)
+        for key in _keys(a, b):
+            yield from _leaves((*path, key), _name(shown, key), a.get(key, MISSING), b.get(key, MISSING))
+        return
+    field = _KEYED.get(str(path[-1])) if path else None
+    if field and all(isinstance(v, list) or v is MISSING for v in (a, b)):
+        before, after = _entries(a, field), _entries(b, field)
+        for key in _keys(before, after):
+            where = _name(shown, key, entry=True)
+            if key not in before:
+                yield Change(f"+ {where}" + ("" if after[key] == key else f": {show(after[key])}"))
+            elif key not in after:
+                yield Change(f"- {where}")
+            else:
+                yield from _leaves((*path, key), where, before[key], after[key])
+        return
+    yield Change(f"~ {shown}: {_side(path, a)} -> {_side(path, b)}")
+
+
+def _settings(old: dict[str, Any], new: dict[str, Any], app: App) -> list[Change]:
+    out: list[Change] = []
+    for key in _keys(old, new):
+        if key != "services":
+            out += _leaves((key,), key, old.get(key, MISSING), new.get(key, MISSING))
+            continue
+        before, after = old.get(key, {}), new.get(key, {})
+        now = _services(app)
+        for name in _keys(before, after):
+            if name not in before:
+                out.append(Change(f"+ service {name} ({_summary(now[name])})"))
+            elif name not in after:
+                out.append(Change(f"- service {name}"))
+            else:
+                out += _leaves(("services", name), f"services.{name}", before[name], after[name])
+    return out
+
+
+# ---- Warnings, from the typed model.
+
+
+def _warnings(old: App, new: App) -> list[str]:
+    out: list[str] = []
+    if _cluster_name(old) != _cluster_name(new):
+        out.append("a new cluster name replaces the cluster, and every service with it")
+    if _namespace(old) != _namespace(new):
+        out.append("a new namespace replaces the Cloud Map namespace: every Service Connect service is "
+                   "redeployed and callers resolve names only after their tasks are replaced")
+    was, now = _services(old), _services(new)
+    for name, svc in now.items():
+        if name in was:
+            out += _service_warnings(name, was[name], svc)
+    for name in was:
+        if name not in now:
+            callers = [s for s, caller in now.items() if name in _called(caller)]
+            if callers:
+                out.append(f"{', '.join(callers)} still call {name}")
+    return out
+
+
+def _service_warnings(name: str, old: Service, new: Service) -> list[str]:
+    out: list[str] = []
+    before, after = _published_ports(old), _published_ports(new)
+    for port, (protocol, endpoint) in before.items():
+        if port not in after:
+            out.append(f"callers of {name}.{port} lose their endpoint; remove their calls first")
+            continue
+        if after[port][0] != protocol:
+            out.append(f"{name} port {port}: appProtocol of a Service Connect port cannot change in place; "
+                       "the ECS service has to be recreated (deploy it under a new name, move callers, "
+                       "remove the old one)")
+        if after[port][1] != endpoint:
+            out.append(f"{name} port {port}: its Service Connect name changes; running callers keep the old "
+                       "one until their tasks are replaced (the new URL variable does that)")
+    if _controller(old) != _controller(new):
+        out.append(f"{name}: a new deployment controller replaces the ECS service (its tasks restart)")
+    if _service_connect(old) != _service_connect(new):
+        out.append(f"{name}: Service Connect is turned {'on' if _service_connect(new) else 'off'}; its "
+                   "callers must be redeployed to resolve it")
+    if _task_definition(old) != _task_definition(new):
+        out.append(f"{name}: a new task definition: ECS replaces the tasks in a deployment")
+    return out
+
+
+def diff(old: tuple[Source, App], new: tuple[Source, App]) -> list[Change]:
+    """What changing one built spec (or one environment of it) into another does."""
+    out = _settings(written(old[0]), written(new[0]), new[1])
+    return out + [Change("", w) for w in _warnings(old[1], new[1])]
+
+
+# ---- Environments, paired by name.
+
+Unit = tuple[Source, App]
+
+
+def _label(env: str | None) -> str:
+    return f"environment {env}" if env is not None else "the spec without environments"
+
+
+def report(old: list[Unit], new: list[Unit]) -> str:
+    """The whole output of `scc diff`: an environment in both specs is compared with itself, one
+    only in NEW is added, one only in OLD removed (its stack stays: scc deletes nothing)."""
+    before = {src.environment: (src, app) for src, app in old}
+    after = {src.environment: (src, app) for src, app in new}
+    if list(before) == [None] and list(after) == [None]:
+        return render(diff(before[None], after[None]))
+    lines: list[str] = []
+    warnings: list[str] = []
+    for env, (_, app) in after.items():
+        if env not in before:
+            lines.append(f"+ {_label(env)}: builds {app.name}")
+    for env, (_, app) in before.items():
+        if env not in after:
+            lines.append(f"- {_label(env)}: {app.name} is no longer built")
+            warnings.append(f"{_label(env)}: scc does not delete the stack of {app.name}; delete it "
+                            "yourself once nothing uses it")
+    out = "".join(f"{line}\n" for line in lines) + "".join(f"warning: {w}\n" for w in warnings)
+    both = [env for env in after if env in before]
+    for env in both:
+        if len(both) > 1 or lines:
+            out += f"== {after[env][1].name}\n"
+        out += render(diff(before[env], after[env]))
+    return out
