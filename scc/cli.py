@@ -6,11 +6,14 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 import typer
 
 from scc import __version__
+
+if TYPE_CHECKING:
+    from scc.diagnostics import Diagnostic
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="scc, the Service Connect compiler: spec.yaml -> linted CloudFormation for Amazon ECS.")
@@ -27,7 +30,17 @@ StrictOpt = Annotated[bool, typer.Option("--strict", help="Treat warnings as err
 EnvOpt = Annotated[str | None, typer.Option("--env", help="Only this environment of the specs.", show_default=False)]
 
 
-def _report(result: object, fmt: Format, summary: str) -> None:
+class _Outcome(Protocol):
+    """What a pipeline run reports (scc.pipeline.Result), as far as printing it goes."""
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]: ...
+
+    @property
+    def sources(self) -> dict[str, list[str]]: ...
+
+
+def _report(result: _Outcome, fmt: Format, summary: str) -> None:
     import gc
 
     from scc.diagnostics import render_all
@@ -36,12 +49,12 @@ def _report(result: object, fmt: Format, summary: str) -> None:
     # troposphere's millions of objects one by one (about 0.25 s of every linted build).
     gc.freeze()
 
-    diags = result.diagnostics  # type: ignore[attr-defined]
+    diags = result.diagnostics
     if fmt is Format.json:
         typer.echo(render_all(diags, "json"))
         return
     if diags:
-        typer.echo(render_all(diags, "text", result.sources), err=True)  # type: ignore[attr-defined]
+        typer.echo(render_all(diags, "text", result.sources), err=True)
     errors = sum(d.severity == "error" for d in diags)
     warnings = len(diags) - errors
     if errors:
@@ -183,6 +196,7 @@ def diff(
 ) -> None:
     """Say what changing OLD into NEW does to the infrastructure, with warnings for changes that
     replace resources or need callers redeployed."""
+    from scc.codes import SCC008
     from scc.front.environments import names
     from scc.pipeline import check as run
     from scc.pipeline import validate as diagnose
@@ -192,7 +206,7 @@ def diff(
     for spec in (old, new):
         units = run(spec, env)
         src, _, diags = units[0]
-        if env is not None and all(d.code == "SCC008" for d in diags) and diags and names(src):
+        if env is not None and all(d.code == SCC008.code for d in diags) and diags and names(src):
             units = []  # --env names an environment this spec does not have: added or removed
         if any(a is None or any(d.severity == "error" for d in diags) for _, a, diags in units):
             _report(diagnose([spec], env=env), Format.text, "")

@@ -7,13 +7,18 @@ import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path as FsPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from jsonschema import Draft7Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from scc.codes import SCC101, SCC102, SCC103, SCC104, SCC105, SCC106, SCC107, problem
 from scc.diagnostics import Diagnostic, Path
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from jsonschema.protocols import Validator
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -40,7 +45,8 @@ def schema_text() -> str:
 
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    return json.loads(schema_text())
+    loaded: dict[str, Any] = json.loads(schema_text())  # the schema document is a JSON object
+    return loaded
 
 
 def _whole(checker: object, value: object) -> bool:
@@ -49,9 +55,11 @@ def _whole(checker: object, value: object) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> Draft7Validator:
+def _validator() -> Validator:
     strict = Draft7Validator.TYPE_CHECKER.redefine("integer", _whole)
-    return validators.extend(Draft7Validator, type_checker=strict)(schema())
+    # jsonschema's stubs leave `extend` unannotated; it returns a new validator class.
+    extend = cast("Callable[..., type[Validator]]", validators.extend)
+    return extend(Draft7Validator, type_checker=strict)(schema())
 
 
 def validate(data: Any) -> list[Diagnostic]:
@@ -89,10 +97,10 @@ def _show(value: Any) -> str:
 
 def pointer(ref: str) -> dict[str, Any]:
     """The schema node a local `$ref` (`#/definitions/port`, `#/properties/tags`) points at."""
-    node: Any = schema()
+    node = schema()
     for part in ref.lstrip("#").strip("/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
-    return node  # type: ignore[no-any-return]
+        node = node[part.replace("~1", "/").replace("~0", "~")]  # every node on a $ref's way is a mapping
+    return node
 
 
 def resolve(sub: dict[str, Any]) -> dict[str, Any]:
@@ -116,12 +124,15 @@ def _type_fits(branch: dict[str, Any], value: Any) -> bool:
 def _translate(err: ValidationError) -> list[Diagnostic]:
     path: Path = tuple(err.absolute_path)
     v = err.validator
-    inst = err.instance
+    # Any JSON value: the instance from the spec, the keyword's value from the schema (an error
+    # from iter_errors always has both set).
+    inst: Any = err.instance
+    value: Any = err.validator_value
     sch = err.schema if isinstance(err.schema, dict) else {}
 
-    if v in ("oneOf", "anyOf") and all(set(b) == {"required"} for b in err.validator_value):
+    if v in ("oneOf", "anyOf") and all(set(b) == {"required"} for b in value):
         # "exactly one of" / "at least one of" a set of keys, e.g. cron, rate or at.
-        keys = [b["required"][0] for b in err.validator_value]
+        keys = [b["required"][0] for b in value]
         present = [k for k in keys if isinstance(inst, dict) and k in inst]
         listed = ", ".join(keys)
         if v == "oneOf" and present:
@@ -130,14 +141,14 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         return [problem(SCC102, f"missing {word} of {listed}", path, at_key=True)]
 
     if v in ("oneOf", "anyOf"):
-        branches = err.validator_value
+        branches = value
         fitting = [i for i, b in enumerate(branches) if _type_fits(b, inst)]
         if len(fitting) == 1:
             sub = [e for e in err.context if e.schema_path and e.schema_path[0] == fitting[0]]
             out = [d for e in sub for d in _translate(e)]
             if out:
                 return out
-        kinds = []
+        kinds: list[str] = []
         for b in branches:
             t = resolve(b).get("type")
             kinds += t if isinstance(t, list) else [t] if t else []
@@ -157,7 +168,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         return out
 
     if v == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else str(err.validator_value)
+        missing = err.message.split("'")[1] if "'" in err.message else str(value)
         if isinstance(inst, dict) and difflib.get_close_matches(missing, list(inst), n=1, cutoff=0.8):
             return []  # `imagee` for `image`: the unknown key's did-you-mean says it all
         hint = ""
@@ -166,8 +177,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         return [problem(SCC102, f"missing required key {missing!r}", path, hint=hint, at_key=True)]
 
     if v == "type":
-        want = err.validator_value
-        kinds = want if isinstance(want, list) else [want]
+        kinds = value if isinstance(value, list) else [value]
         words = " or ".join(_TYPE_WORDS.get(k, k) for k in kinds)
         hint = ""
         if isinstance(inst, bool) and "string" in kinds:
@@ -181,7 +191,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         return [problem(SCC103, f"expected {words}, got {_show(inst)}", path, hint=hint)]
 
     if v in ("enum", "const"):
-        options = err.validator_value if v == "enum" else [err.validator_value]
+        options = value if v == "enum" else [value]
         listed = ", ".join(str(o) for o in options)
         hint = ""
         if isinstance(inst, str):
@@ -207,17 +217,16 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
                         (*path, inst), at_key=True)]
 
     if v == "pattern":
-        msg = sch.get("patternErrorMessage") or f"must match {err.validator_value}"
+        msg = sch.get("patternErrorMessage") or f"must match {value}"
         return [problem(SCC106, f"{_show(inst)} has the wrong format: {msg}", path)]
 
-    words = {
-        "minItems": f"needs at least {err.validator_value} item(s)",
-        "maxItems": f"allows at most {err.validator_value} item(s)",
+    phrases = {
+        "minItems": f"needs at least {value} item(s)",
+        "maxItems": f"allows at most {value} item(s)",
         "uniqueItems": "has duplicate items",
-        "minProperties": f"needs at least {err.validator_value} entr{'y' if err.validator_value == 1 else 'ies'}",
-        "minLength": "must not be empty" if err.validator_value == 1 else
-        f"must be at least {err.validator_value} characters",
-        "maxLength": f"must be at most {err.validator_value} characters",
+        "minProperties": f"needs at least {value} entr{'y' if value == 1 else 'ies'}",
+        "minLength": "must not be empty" if value == 1 else f"must be at least {value} characters",
+        "maxLength": f"must be at most {value} characters",
     }
-    what = words.get(str(v), err.message)
+    what = phrases.get(str(v), err.message)
     return [problem(SCC107, f"this value {what}", path)]

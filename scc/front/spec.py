@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -17,16 +17,21 @@ MAX_BYTES = 2 * 1024 * 1024
 # Nodes of the document once aliases are expanded; a spec of 1,000 services stays far below.
 MAX_NODES = 500_000
 
-_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    # The two loaders share the resolver and composer API used here; the stubs declare
+    # CSafeLoader unconditionally, but it exists only where PyYAML was built with libyaml.
+    _Base = yaml.SafeLoader
+else:
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):
     """YAML 1.2 core schema, as editors read the file: `yes`, `on` and `12:30` are text, `010` is
     ten. PyYAML's YAML 1.1 rules would silently read them as true, true, 750 and eight."""
 
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
-
+# Its own table, empty: the YAML 1.1 resolvers of the base class are not inherited.
+_Loader.yaml_implicit_resolvers = {}
 for _tag, _pattern, _first in (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
@@ -234,6 +239,7 @@ def _build(node: yaml.Node, path: Path, src: Source, budget: list[int]) -> Any:
         if node.tag != _SEQ:
             raise _Refused(problem(SCC005, f"tag {node.tag!r} is not allowed in a spec", path), node.start_mark)
         return [_build(item, (*path, i), src, budget) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)  # the composer makes no other kind of node
     if node.tag == _TIMESTAMP:
         return node.value  # a date is just text in a spec
     if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):

@@ -66,7 +66,7 @@ def _cached(job: Job) -> list[Finding] | None:
     if folder is None:
         return None
     try:
-        return [tuple(f) for f in json.loads((folder / f"{job.key}.json").read_text())]  # type: ignore[misc]
+        return [tuple(f) for f in json.loads((folder / f"{job.key}.json").read_text())]
     except (OSError, ValueError):
         return None
 

@@ -7,9 +7,14 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scc import __version__
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import yaml
 
 TOP_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Conditions", "Resources",
              "Outputs")
@@ -30,23 +35,30 @@ def header(spec_file: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _dumper() -> type:
+def _dumper() -> type[yaml.Dumper]:
     """cfn-flip's YAML dumper (short intrinsics such as !Ref and !GetAtt, CloudFormation-safe
     quoting), taught to write plain dicts in their own order. cfn-flip itself first copies every
     mapping into its ordered-dict type, which costs 40% of a large build's time for the same bytes."""
     import yaml
-    from cfn_flip.yaml_dumper import CONVERTED_SUFFIXES, FN_PREFIX, TAG_MAP, fn_representer, get_dumper
+    from cfn_flip import yaml_dumper as flip  # untyped: what it gives is typed here
 
-    def mapping(dumper: Any, value: dict[str, Any]) -> Any:
+    suffixes: list[str] = flip.CONVERTED_SUFFIXES
+    prefix: str = flip.FN_PREFIX
+    tag_map: str = flip.TAG_MAP
+    represent_fn: Callable[[yaml.Dumper, str, Any], yaml.Node] = flip.fn_representer
+    base: type[yaml.Dumper] = flip.get_dumper(clean_up=False, long_form=False)  # subclasses yaml.Dumper
+
+    def mapping(dumper: yaml.Dumper, value: dict[str, Any]) -> yaml.Node:
         if len(value) == 1:
             key = next(iter(value))
-            if key in CONVERTED_SUFFIXES:
-                return fn_representer(dumper, key, value[key])
-            if key.startswith(FN_PREFIX):
-                return fn_representer(dumper, key[len(FN_PREFIX):], value[key])
-        return dumper.represent_mapping(TAG_MAP, list(value.items()), flow_style=False)  # a list: never sorted
+            if key in suffixes:
+                return represent_fn(dumper, key, value[key])
+            if key.startswith(prefix):
+                return represent_fn(dumper, key[len(prefix):], value[key])
+        return dumper.represent_mapping(tag_map, list(value.items()), flow_style=False)  # a list: never sorted
 
-    dumper = type("SccDumper", (get_dumper(clean_up=False, long_form=False),), {})
+    # type() is typed as making a bare `type`: the class it makes here is a subclass of `base`.
+    dumper = cast("type[yaml.Dumper]", type("SccDumper", (base,), {}))
     yaml.add_representer(dict, mapping, Dumper=dumper)
     return dumper
 
@@ -58,8 +70,8 @@ def render(template: dict[str, Any], spec_file: str) -> str:
     data = _ordered(template, TOP_ORDER)
     if "Resources" in data:
         data["Resources"] = {k: _ordered(v, RESOURCE_ORDER) for k, v in data["Resources"].items()}
-    text = yaml.dump(data, Dumper=_dumper(), default_flow_style=False, allow_unicode=True,
-                     width=config.max_col_width)
+    width: int = config.max_col_width  # untyped cfn_tools: the line width cfn-flip wraps at
+    text = yaml.dump(data, Dumper=_dumper(), default_flow_style=False, allow_unicode=True, width=width)
     return header(spec_file) + text
 
 

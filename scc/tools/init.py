@@ -97,12 +97,13 @@ def init(path: str | Path = SPEC_FILE, name: str | None = None, schema_out: Path
                         "at most 31 characters (e.g. `order-api`)", 2)
     if spec.exists():
         raise InitError(f"{spec} already exists; scc init never overwrites a file: give another PATH", 1)
-    schema = None if schema_url is not None else (schema_out or spec.parent / SCHEMA_FILE)
+    default_schema = schema_out or spec.parent / SCHEMA_FILE
+    schema = None if schema_url is not None else default_schema
     fresh = schema is not None and not schema.exists()
     if schema is not None and not fresh and (not schema.is_file() or schema.read_text(encoding="utf-8") != text):
         raise InitError(f"{schema} already exists and is not this scc's schema; scc init never overwrites a "
                         f"file: refresh it with `scc schema > {schema}`, or give --schema-out", 1)
-    modeline = schema_url if schema is None else _reference(spec, schema)
+    modeline = schema_url if schema_url is not None else _reference(spec, default_schema)
     if any(c.isspace() for c in modeline):
         raise InitError(f"the schema reference {modeline!r} contains a space, which ends a modeline", 2)
     body = STARTER.format(schema=modeline, spec=spec.name, name=name)
