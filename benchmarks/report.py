@@ -28,7 +28,7 @@ GOAL_1000_MB = 1024.0
 GOAL_EXPONENT = 1.15
 FIT_FROM = 50  # below ~50 services fixed costs (start-up, imports, cfn-lint's rules) dominate
 
-STAGES = ("load", "schema", "model", "rules", "compile", "render")
+STAGES = ("load", "schema", "model", "plan", "rules", "compile", "render")
 CDK_REFERENCE = "cdk synth (app.js)"
 
 Figures = dict[str, Any]

@@ -4,8 +4,9 @@ benchmarks/run.py starts this in a fresh interpreter per measurement, so every r
 user's `scc build` pays (start-up, imports, cold caches: the schema validator built, cfn-lint's
 rules loaded), and measures the process from outside (wall time, peak RSS).
 
-The stage functions (scc.front.spec.load, scc.front.schema.validate, scc.model.build, scc.rules.check,
-scc.families.compile_app, troposphere's Template.to_dict, scc.synth.render.render, scc.synth.lint.lint) are
+The stage functions (scc.front.spec.load, scc.front.schema.validate, scc.model.build.build,
+scc.plan.build.build, scc.rules.check, scc.synth.template.assemble (the families, and troposphere's
+Template.to_dict), scc.synth.render.render, scc.synth.lint.lint) are
 wrapped with timers, every binding of them (`from x import f` copies included), and the real
 command line, scc.cli, runs unchanged. So the figures follow the pipeline as it evolves: a stage
 called once per template (render, lint of nested stacks) is timed on every call, and a stage run
@@ -30,20 +31,18 @@ import threading
 import time
 from typing import Any
 
-# (stage, module, attribute). compile_app and Template.to_dict are both "compile": the template
-# object is only ever used through its dict form, and the split between the two moves as
-# compile modules change.
+# (stage, module, attribute). assemble runs the families and Template.to_dict: both "compile".
 TARGETS = (
     ("load", "scc.front.spec", "load"),
     ("schema", "scc.front.schema", "validate"),
-    ("model", "scc.model", "build"),
+    ("model", "scc.model.build", "build"),
+    ("plan", "scc.plan.build", "build"),
     ("rules", "scc.rules", "check"),
-    ("compile", "scc.families", "compile_app"),
-    ("compile", "troposphere", "Template.to_dict"),
+    ("compile", "scc.synth.template", "assemble"),
     ("render", "scc.synth.render", "render"),
     ("lint", "scc.synth.lint", "lint"),
 )
-STAGES = ("load", "schema", "model", "rules", "compile", "render", "lint")
+STAGES = ("load", "schema", "model", "plan", "rules", "compile", "render", "lint")
 
 _lock = threading.Lock()
 _intervals: dict[str, list[tuple[float, float]]] = {s: [] for s in STAGES}
@@ -160,7 +159,8 @@ def measure(argv: list[str], profile: str | None) -> dict[str, Any]:
     modules = ["scc.rules"]
     if argv[:1] == ["build"]:
         # scc.synth.lint is cheap: cfn-lint itself is imported when the first lint starts.
-        modules += ["troposphere", "cfn_flip", "scc.families", "scc.synth.render", "scc.synth.lint"]
+        modules += ["troposphere", "cfn_flip", "scc.families", "scc.synth.template", "scc.synth.render",
+                    "scc.synth.lint"]
     for name in modules:
         with contextlib.suppress(ImportError):  # a module that moved is reported by instrument()
             importlib.import_module(name)

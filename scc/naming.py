@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from scc.limits import MAX_LISTENER_CERTIFICATES
 
 
 def camel(name: str) -> str:
     """`order-api` -> `OrderApi`; CloudFormation logical ids are alphanumeric only."""
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+
+
+# The fixed logical ids a service's resources can take: `<Service><suffix>`. Every id a service
+# can give comes from this table (or the methods below it), so the collision check (SCC308) sees
+# every family without a list kept by hand.
+SERVICE_IDS = {
+    "service": "Service",
+    "task_definition": "TaskDefinition",
+    "security_group": "SecurityGroup",
+    "log_group": "LogGroup",
+    "execution_role": "ExecutionRole",
+    "task_role": "TaskRole",
+    "scalable_target": "ScalableTarget",
+    "target_group": "TargetGroup",
+    "listener_rule": "ListenerRule",
+    "discovery": "DiscoveryService",
+}
+
+
+@cache
+def scaling_targets() -> tuple[str, ...]:
+    """The scaling targets of the language, from the schema: each gets a policy id of its own."""
+    from scc.front.schema import resolve, schema
+
+    targets = resolve(schema()["definitions"]["scaling"])["properties"]["targets"]
+    return tuple(targets["properties"])
 
 
 class Ids:
@@ -31,61 +60,62 @@ class Ids:
     def lb_certificate(n: int) -> str:
         return f"LoadBalancerCertificate{n}"
 
+    @staticmethod
+    def listener(protocol: str) -> str:
+        return Ids.HTTPS_LISTENER if protocol == "HTTPS" else Ids.HTTP_LISTENER
+
     def __init__(self, service: str) -> None:
         self.base = camel(service)
 
+    def _id(self, kind: str) -> str:
+        return f"{self.base}{SERVICE_IDS[kind]}"
+
     @property
     def service(self) -> str:
-        return f"{self.base}Service"
+        return self._id("service")
 
     @property
     def task_definition(self) -> str:
-        return f"{self.base}TaskDefinition"
+        return self._id("task_definition")
 
     @property
     def security_group(self) -> str:
-        return f"{self.base}SecurityGroup"
+        return self._id("security_group")
 
     @property
     def log_group(self) -> str:
-        return f"{self.base}LogGroup"
+        return self._id("log_group")
 
     @property
     def execution_role(self) -> str:
-        return f"{self.base}ExecutionRole"
+        return self._id("execution_role")
 
     @property
     def task_role(self) -> str:
-        return f"{self.base}TaskRole"
-
-    @property
-    def tls_role(self) -> str:
-        return f"{self.base}ServiceConnectTlsRole"
+        return self._id("task_role")
 
     @property
     def scalable_target(self) -> str:
-        return f"{self.base}ScalableTarget"
+        return self._id("scalable_target")
+
+    @property
+    def target_group(self) -> str:
+        return self._id("target_group")
+
+    @property
+    def listener_rule(self) -> str:
+        return self._id("listener_rule")
+
+    @property
+    def discovery(self) -> str:
+        return self._id("discovery")
 
     def scaling_policy(self, target: str) -> str:
         return f"{self.base}Scaling{camel(target)}"
 
-    @property
-    def target_group(self) -> str:
-        return f"{self.base}TargetGroup"
-
-    @property
-    def listener_rule(self) -> str:
-        return f"{self.base}ListenerRule"
-
-    @property
-    def discovery(self) -> str:
-        return f"{self.base}DiscoveryService"
-
     def all(self) -> list[str]:
         """Every fixed logical id this service can give (ingress rules, named by port, aside)."""
-        kinds = ("service", "task_definition", "security_group", "log_group", "execution_role", "task_role",
-                 "scalable_target", "target_group", "listener_rule", "discovery")
-        return [getattr(self, k) for k in kinds] + [self.scaling_policy(t) for t in SCALING_TARGETS]
+        return [self._id(k) for k in SERVICE_IDS] + [self.scaling_policy(t) for t in scaling_targets()]
 
     def ingress_from_load_balancer(self, port: int) -> str:
         return f"{self.base}IngressFromLoadBalancerPort{port}"
@@ -97,15 +127,10 @@ class Ids:
         return f"{self.base}IngressFrom{camel(caller)}Port{port}"
 
 
-SCALING_TARGETS = ("cpu", "memory", "requests", "connections", "albRequests")
-
-
 def shared_ids() -> list[str]:
-    """The logical ids of the app-wide resources and parameters."""
-    return [Ids.CLUSTER, Ids.NAMESPACE, Ids.VPC_PARAM, Ids.SUBNETS_PARAM, Ids.PUBLIC_SUBNETS_PARAM,
-            Ids.LOAD_BALANCER, Ids.LB_SECURITY_GROUP, Ids.HTTP_LISTENER, Ids.HTTPS_LISTENER, Ids.TLS_ROLE,
-            Ids.LB_WEB_ACL, Ids.VPC_CIDR_PARAM,
-            *(Ids.lb_certificate(n) for n in range(2, 26))]
+    """The logical ids of the app-wide resources and parameters: every upper-case constant of Ids."""
+    fixed = [v for k, v in vars(Ids).items() if k.isupper() and isinstance(v, str)]
+    return [*fixed, *(Ids.lb_certificate(n) for n in range(2, MAX_LISTENER_CERTIFICATES + 1))]
 
 
 def url_env(service: str) -> str:

@@ -4,13 +4,18 @@ silenced with lint.ignore."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from troposphere import logs
 
+from scc.families import Emitted
 from scc.families import logs as compile_logs
 from scc.pipeline import build
+from scc.plan import Plan, ServicePlan
+from scc.synth import template
 
 SPEC = """\
 version: 1
@@ -22,17 +27,24 @@ services:
 """
 
 
-def _broken_log_group(svc):  # type: ignore[no-untyped-def]
+def _broken_log_group(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     # 31 days is not a retention CloudWatch Logs accepts (cfn-lint E3030); set past troposphere's own check.
-    group = logs.LogGroup(f"{svc.name.title()}LogGroup")
+    group = logs.LogGroup(f"{sp.name.title()}LogGroup")
     group.properties["RetentionInDays"] = 31
-    return group
+    yield Emitted(group, ("services", sp.name), sp.name)
+
+
+def _break_log_groups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The logs family replaced by one that emits an invalid log group: a compile bug, simulated."""
+    families = tuple(replace(f, service=_broken_log_group) if f is compile_logs.FAMILY else f
+                     for f in template.FAMILIES)
+    monkeypatch.setattr(template, "FAMILIES", families)
 
 
 def test_cfn_lint_error_is_an_scc_bug_located_at_the_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tmp_path / "app.yaml"
     spec.write_text(SPEC)
-    monkeypatch.setattr(compile_logs, "log_group", _broken_log_group)
+    _break_log_groups(monkeypatch)
     result = build([str(spec)], tmp_path / "out")
     assert not result.ok
     (diag,) = [d for d in result.diagnostics if d.code == "SCC901"]
@@ -46,7 +58,7 @@ def test_cfn_lint_error_is_an_scc_bug_located_at_the_service(tmp_path: Path, mon
 def test_no_lint_skips_cfn_lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tmp_path / "app.yaml"
     spec.write_text(SPEC)
-    monkeypatch.setattr(compile_logs, "log_group", _broken_log_group)
+    _break_log_groups(monkeypatch)
     assert build([str(spec)], tmp_path / "out", lint=False).ok
 
 
@@ -102,7 +114,7 @@ def test_cached_findings_are_the_findings(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("SCC_CACHE_DIR", str(tmp_path / "cache"))
     spec = tmp_path / "app.yaml"
     spec.write_text(SPEC)
-    monkeypatch.setattr(compile_logs, "log_group", _broken_log_group)
+    _break_log_groups(monkeypatch)
     first = build([str(spec)], tmp_path / "a")
     second = build([str(spec)], tmp_path / "b")
     assert not first.ok and first.diagnostics == second.diagnostics

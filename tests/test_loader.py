@@ -65,8 +65,10 @@ def test_unreadable_inputs(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_long_call_chain_is_checked_without_recursion_limits() -> None:
-    from scc import model, rules
+    from scc import rules
     from scc.front.schema import validate
+    from scc.model.build import build
+    from scc.plan.build import build as plan
 
     n = 1500
     services = "".join(
@@ -76,6 +78,6 @@ def test_a_long_call_chain_is_checked_without_recursion_limits() -> None:
     )
     src, diags = load("t.yaml", f"version: 1\nname: chain\nnamespace: local\nservices:\n{services}")
     assert diags == [] and validate(src.data) == []
-    found = rules.check(model.build(src))
+    found = rules.check(plan(build(src)))
     assert [d.code for d in found] == ["SCC204"]
     assert found[0].message.startswith("ordering cycle: s0 -> s1 -> s2")

@@ -1,47 +1,50 @@
-"""Compile `discovery`: a Cloud Map DNS service (MULTIVALUE answers, health reported by ECS
-through a custom health check) that the ECS service registers its tasks in."""
+"""Family discovery: a Cloud Map DNS service (MULTIVALUE answers, health reported by ECS through a
+custom health check) that the ECS service registers its tasks in."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, ecs, servicediscovery
+from collections.abc import Iterator
 
-from scc.families.context import Context
-from scc.model import Service, named_port
+from troposphere import AWSHelperFn, GetAtt, ecs, servicediscovery
+
+from scc.families.family import Emitted, Family
+from scc.model import App
 from scc.naming import Ids
+from scc.plan import Plan, ServicePlan
 
 
-def namespace_id(ctx: Context) -> object:
-    ns = ctx.app.namespace
-    assert ns is not None, "rules accept discovery only with a dns namespace"
-    if ns.existing:
+def namespace_id(app: App) -> str | AWSHelperFn:
+    ns = app.namespace
+    if ns is not None and ns.existing:
         return ns.existing.rsplit("/", 1)[1]  # arn:...:namespace/ns-xxxx -> ns-xxxx
     return GetAtt(Ids.NAMESPACE, "Id")
 
 
-def discovery_service(ctx: Context, svc: Service) -> servicediscovery.Service:
-    disc = svc.discovery
-    assert disc is not None
-    return servicediscovery.Service(
+def _discovery_service(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
+    svc, disc = sp.service, sp.service.discovery
+    if disc is None:
+        return
+    yield Emitted(servicediscovery.Service(
         Ids(svc.name).discovery,
         Name=disc.name,
-        NamespaceId=namespace_id(ctx),
-        Description=f"DNS discovery of {ctx.app.name} {svc.name}",
+        NamespaceId=namespace_id(plan.app),
+        Description=f"DNS discovery of {plan.app.name} {svc.name}",
         DnsConfig=servicediscovery.DnsConfig(
             RoutingPolicy="MULTIVALUE",
             DnsRecords=[servicediscovery.DnsRecord(Type=disc.record, TTL=disc.ttl)],
         ),
         # ECS reports task health (from the container health check) to Cloud Map.
         HealthCheckCustomConfig=servicediscovery.HealthCheckCustomConfig(FailureThreshold=1),
-    )
+    ), ("services", svc.name, "discovery"), svc.name)
 
 
-def registry(svc: Service) -> ecs.ServiceRegistry:
-    disc = svc.discovery
-    assert disc is not None
-    entry = ecs.ServiceRegistry(RegistryArn=GetAtt(Ids(svc.name).discovery, "Arn"))
-    if disc.record == "SRV":
-        port = named_port(svc, disc.port)
-        assert port is not None, "rules accept SRV records only with a port"
-        entry.ContainerName = svc.name
-        entry.ContainerPort = port.port
+def registry(sp: ServicePlan) -> ecs.ServiceRegistry:
+    """The ECS service's entry in its Cloud Map service; an SRV record also names the port."""
+    entry = ecs.ServiceRegistry(RegistryArn=GetAtt(Ids(sp.name).discovery, "Arn"))
+    if sp.discovery_port is not None:
+        entry.ContainerName = sp.discovery_port.container
+        entry.ContainerPort = sp.discovery_port.port
     return entry
+
+
+FAMILY = Family("discovery", service=_discovery_service)

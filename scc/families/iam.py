@@ -1,14 +1,18 @@
-"""Compile IAM: per service an execution role that reads exactly its secrets and a task role with
-exactly the declared permissions; the Service Connect TLS infrastructure role when needed."""
+"""Family IAM: per service an execution role that reads exactly its secrets and a task role with
+exactly the declared permissions; the Service Connect TLS infrastructure role when a published
+port needs it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from troposphere import Sub, iam
 
+from scc.families.family import Emitted, Family
 from scc.model import Service
 from scc.naming import Ids
+from scc.plan import Plan, ServicePlan
 
 EXECUTION_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 TLS_POLICY = ("arn:${AWS::Partition}:iam::aws:policy/service-role/"
@@ -42,16 +46,17 @@ def secret_resource(arn: str) -> str:
 def execution_role(svc: Service) -> iam.Role:
     ids = Ids(svc.name)
     policies = []
-    if svc.secrets:
+    secrets = svc.task.secrets
+    if secrets:
         statements = []
-        sm = sorted({secret_resource(a) for _, a in svc.secrets if ":secretsmanager:" in a})
-        ssm = sorted({a for _, a in svc.secrets if ":ssm:" in a})
+        sm = sorted({secret_resource(a) for _, a in secrets if ":secretsmanager:" in a})
+        ssm = sorted({a for _, a in secrets if ":ssm:" in a})
         if sm:
             statements.append({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": sm})
         if ssm:
             statements.append({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": ssm})
-        if svc.secrets_kms_key:
-            statements.append({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [svc.secrets_kms_key]})
+        if svc.task.secrets_kms_key:
+            statements.append({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [svc.task.secrets_kms_key]})
         policies.append(iam.Policy(PolicyName="read-secrets",
                                    PolicyDocument={"Version": "2012-10-17", "Statement": statements}))
     role = iam.Role(ids.execution_role, AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com", True),
@@ -64,11 +69,11 @@ def execution_role(svc: Service) -> iam.Role:
 def task_role(svc: Service) -> iam.Role:
     ids = Ids(svc.name)
     policies = []
-    if svc.policies:
+    if svc.task.policies:
         policies.append(iam.Policy(PolicyName="application", PolicyDocument={
             "Version": "2012-10-17",
             "Statement": [{"Effect": s.effect, "Action": list(s.actions), "Resource": list(s.resources)}
-                          for s in svc.policies],
+                          for s in svc.task.policies],
         }))
     if svc.exec:
         policies.append(iam.Policy(PolicyName="ecs-exec", PolicyDocument={
@@ -78,11 +83,22 @@ def task_role(svc: Service) -> iam.Role:
     role = iam.Role(ids.task_role, AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com", True))
     if policies:
         role.Policies = policies
-    if svc.managed_policies:
-        role.ManagedPolicyArns = list(svc.managed_policies)
+    if svc.task.managed_policies:
+        role.ManagedPolicyArns = list(svc.task.managed_policies)
     return role
 
 
-def tls_role() -> iam.Role:
-    return iam.Role(TLS_ROLE, AssumeRolePolicyDocument=_trust("ecs.amazonaws.com", False),
-                    ManagedPolicyArns=[Sub(TLS_POLICY)])
+def _roles(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
+    svc = sp.service
+    yield Emitted(execution_role(svc), ("services", svc.name), svc.name)
+    yield Emitted(task_role(svc), ("services", svc.name), svc.name)
+
+
+def _tls_role(plan: Plan) -> Iterator[Emitted]:
+    if any(p.tls and not p.tls.role_arn for s in plan.app.services for p in s.published):
+        yield Emitted(iam.Role(TLS_ROLE, AssumeRolePolicyDocument=_trust("ecs.amazonaws.com", False),
+                               ManagedPolicyArns=[Sub(TLS_POLICY)]), ("services",), None)
+
+
+FAMILY = Family("iam", service=_roles)
+TLS_FAMILY = Family("service-connect-tls", app=_tls_role)

@@ -1,18 +1,19 @@
-"""Compile `public` as scc/routing.py plans it: one internet-facing Application Load Balancer
-shared by all public services, its security group, an HTTP listener (and an HTTPS one when a
-service uses 443), a target group and a route (the listener's default action or a rule) per
-service, and the ingress rule that lets the load balancer reach each service's target port and
-nothing else."""
+"""Family load balancer, as scc/plan/routing.py plans it: per load balancer its security group,
+the load balancer, its listeners (with certificates), and per exposure a target group, a route (the
+listener's default action or a rule) and the ingress rule that lets the load balancer reach the
+service's target port and nothing else."""
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Join, Ref, ec2, wafv2
+from collections.abc import Iterator
+
+from troposphere import GetAtt, Join, Output, Parameter, Ref, ec2, wafv2
 from troposphere import elasticloadbalancingv2 as elb
 
-from scc.diagnostics import Path
-from scc.families.context import Context
+from scc.families import refs
+from scc.families.family import Emitted, Family
 from scc.naming import Ids
-from scc.plan.routing import Route, certificates, listener_audience, listener_ports, routes
+from scc.plan import Listener, LoadBalancerPlan, Plan, Route
 
 # The current TLS 1.3 + 1.2 policy Elastic Load Balancing recommends.
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -21,117 +22,111 @@ TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 DEREGISTRATION_DELAY = "60"
 # The path Application Load Balancers use for gRPC health checks by default.
 GRPC_HEALTH_PATH = "/AWS.ALB/healthcheck"
-
-
-def listener_id(port: int) -> str:
-    return Ids.HTTPS_LISTENER if port == 443 else Ids.HTTP_LISTENER
+SHARED: tuple[str] = ("services",)  # 1.0 writes the load balancer's settings on the public services
 
 
 def attachment(route: Route) -> str:
     """What the ECS service must wait for: its target group is usable only once routed."""
-    return listener_id(route.listener_port) if route.default else Ids(route.service.name).listener_rule
+    return Ids.listener(route.listener_protocol) if route.default else Ids(route.service.name).listener_rule
 
 
-def resources(ctx: Context) -> list[tuple[Path, list[object]]]:
-    """The load balancer's resources, grouped by the part of the spec they come from: the shared
-    ones from `services`, each route's from its service's `public`."""
-    app = ctx.app
-    planned = routes(app)
-    if not planned:
-        return []
-    shared: list[object] = [_security_group(ctx), _load_balancer(ctx)]
-    web_acl = _shared(ctx, "web_acl")
-    if web_acl:
-        shared.append(wafv2.WebACLAssociation(Ids.LB_WEB_ACL, ResourceArn=Ref(Ids.LOAD_BALANCER),
-                                              WebACLArn=web_acl))
-    for port in listener_ports(app):
-        shared += _listener(ctx, port, [r for r in planned if r.listener_port == port])
-    out: list[tuple[Path, list[object]]] = [(("services",), shared)]
-    for route in planned:
-        own = [_target_group(ctx, route), *([] if route.default else [_rule(route)]), _ingress(route)]
-        out.append((("services", route.service.name, "public"), own))
-    return out
+def _app(plan: Plan) -> Iterator[Emitted]:
+    if not plan.load_balancers:
+        return
+    app = plan.app
+    if not app.network.public_subnets:
+        yield Emitted(Parameter(Ids.PUBLIC_SUBNETS_PARAM, Type="List<AWS::EC2::Subnet::Id>",
+                                Description="Public subnets of the internet-facing load balancer (two or more AZs)"),
+                      ("network",), None)
+    for lb in plan.load_balancers:
+        yield from _load_balancer(plan, lb)
+    yield Emitted(Output("LoadBalancerDnsName", Description="DNS name of the shared load balancer",
+                         Value=GetAtt(Ids.LOAD_BALANCER, "DNSName")), SHARED, None)
 
 
-def _security_group(ctx: Context) -> ec2.SecurityGroup:
-    ingress = []
-    for port in listener_ports(ctx.app):
-        for cidr in listener_audience(ctx.app, port):
-            ingress.append(ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=port, ToPort=port, CidrIp=cidr,
-                                                 Description=f"{'HTTPS' if port == 443 else 'HTTP'} from {cidr}"))
-    return ec2.SecurityGroup(Ids.LB_SECURITY_GROUP, GroupDescription=f"{ctx.app.name} load balancer",
-                             VpcId=ctx.vpc, SecurityGroupIngress=ingress)
-
-
-def _shared(ctx: Context, attr: str) -> object:
-    """A load balancer setting written on public services (rules make sure they agree)."""
-    return next((getattr(s.public, attr) for s in ctx.app.services if s.public and getattr(s.public, attr)), None)
-
-
-def _load_balancer(ctx: Context) -> elb.LoadBalancer:
+def _load_balancer(plan: Plan, lbp: LoadBalancerPlan) -> Iterator[Emitted]:
+    app, lb = plan.app, lbp.load_balancer
+    ingress = [ec2.SecurityGroupRule(IpProtocol="tcp", FromPort=listener.port, ToPort=listener.port, CidrIp=cidr,
+                                     Description=f"{listener.protocol} from {cidr}")
+               for listener in lbp.listeners for cidr in listener.audience]
+    yield Emitted(ec2.SecurityGroup(Ids.LB_SECURITY_GROUP, GroupDescription=f"{app.name} load balancer",
+                                    VpcId=refs.vpc(app), SecurityGroupIngress=ingress), SHARED, None)
     attributes = [
         # Requests with malformed headers are dropped instead of passed to the tasks, and
         # requests that could smuggle another one (HTTP desync) are refused.
         elb.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
         elb.LoadBalancerAttributes(Key="routing.http.desync_mitigation_mode", Value="strictest"),
     ]
-    logs = _shared(ctx, "access_logs")
-    if logs:
-        bucket, prefix = logs  # type: ignore[misc]
+    if lb.access_logs:
+        bucket, prefix = lb.access_logs
         attributes += [elb.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="true"),
                        elb.LoadBalancerAttributes(Key="access_logs.s3.bucket", Value=bucket)]
         if prefix:
             attributes.append(elb.LoadBalancerAttributes(Key="access_logs.s3.prefix", Value=prefix))
-    return elb.LoadBalancer(
+    yield Emitted(elb.LoadBalancer(
         Ids.LOAD_BALANCER,
         Type="application",
         Scheme="internet-facing",
-        Subnets=list(ctx.app.network.public_subnets) or Ref(Ids.PUBLIC_SUBNETS_PARAM),
+        Subnets=list(app.network.public_subnets) or Ref(Ids.PUBLIC_SUBNETS_PARAM),
         SecurityGroups=[GetAtt(Ids.LB_SECURITY_GROUP, "GroupId")],
         LoadBalancerAttributes=attributes,
-    )
+    ), SHARED, None)
+    if lb.web_acl:
+        yield Emitted(wafv2.WebACLAssociation(Ids.LB_WEB_ACL, ResourceArn=Ref(Ids.LOAD_BALANCER),
+                                              WebACLArn=lb.web_acl), SHARED, None)
+    for listener in lbp.listeners:
+        yield from _listener(listener)
+    for route in lbp.routes:
+        where = ("services", route.service.name, "public")
+        yield Emitted(_target_group(plan, route), where, None)
+        if not route.default:
+            yield Emitted(_rule(route), where, None)
+        # The ingress rule is the service's: it lives in the service's stack, next to its group.
+        yield Emitted(_ingress(route), where, route.service.name)
 
 
-def _listener(ctx: Context, port: int, group: list[Route]) -> list[object]:
-    default = next((r for r in group if r.default), None)
+def _listener(listener: Listener) -> Iterator[Emitted]:
+    default = listener.default
     if default is not None:
         action = elb.Action(Type="forward", TargetGroupArn=Ref(Ids(default.service.name).target_group))
-    elif port == 80 and 443 in listener_ports(ctx.app):
+    elif listener.redirect:
         action = elb.Action(Type="redirect", RedirectConfig=elb.RedirectConfig(
             Protocol="HTTPS", Port="443", StatusCode="HTTP_301"))
     else:
         action = elb.Action(Type="fixed-response", FixedResponseConfig=elb.FixedResponseConfig(
             StatusCode="404", ContentType="text/plain", MessageBody="Not Found"))
-    listener = elb.Listener(listener_id(port), LoadBalancerArn=Ref(Ids.LOAD_BALANCER), Port=port,
-                            Protocol="HTTPS" if port == 443 else "HTTP", DefaultActions=[action])
-    out: list[object] = [listener]
-    if port == 443:
-        first, *more = certificates(ctx.app)
-        listener.Certificates = [elb.Certificate(CertificateArn=first)]
-        listener.SslPolicy = TLS_POLICY
+    resource = elb.Listener(Ids.listener(listener.protocol), LoadBalancerArn=Ref(Ids.LOAD_BALANCER),
+                            Port=listener.port, Protocol=listener.protocol, DefaultActions=[action])
+    extra = []
+    if listener.protocol == "HTTPS":
+        first, *more = listener.certificates
+        resource.Certificates = [elb.Certificate(CertificateArn=first)]
+        resource.SslPolicy = TLS_POLICY
         # One certificate per ListenerCertificate: CloudFormation loses certificates on updates
         # of a resource that lists several.
-        out += [elb.ListenerCertificate(Ids.lb_certificate(i), ListenerArn=Ref(listener),
-                                        Certificates=[elb.Certificate(CertificateArn=arn)])
-                for i, arn in enumerate(more, start=2)]
-    return out
+        extra = [elb.ListenerCertificate(Ids.lb_certificate(i), ListenerArn=Ref(resource),
+                                         Certificates=[elb.Certificate(CertificateArn=arn)])
+                 for i, arn in enumerate(more, start=2)]
+    yield Emitted(resource, SHARED, None)
+    for item in extra:
+        yield Emitted(item, SHARED, None)
 
 
-def _target_group(ctx: Context, route: Route) -> elb.TargetGroup:
-    pub, port = route.public, route.port
+def _target_group(plan: Plan, route: Route) -> elb.TargetGroup:
+    health, port = route.exposure.health, route.port
     grpc = port.app_protocol == "grpc"
     group = elb.TargetGroup(
         Ids(route.service.name).target_group,
         TargetType="ip",
         Protocol="HTTP",
         Port=port.port,
-        VpcId=ctx.vpc,
-        HealthCheckPath=pub.health_path if pub.health_path_given or not grpc else GRPC_HEALTH_PATH,
-        HealthCheckIntervalSeconds=pub.health_interval,
-        HealthCheckTimeoutSeconds=pub.health_timeout,
-        HealthyThresholdCount=pub.healthy_threshold,
-        UnhealthyThresholdCount=pub.unhealthy_threshold,
-        Matcher=elb.Matcher(GrpcCode=pub.matcher or "12") if grpc else elb.Matcher(HttpCode=pub.matcher or "200"),
+        VpcId=refs.vpc(plan.app),
+        HealthCheckPath=health.path if health.path_given or not grpc else GRPC_HEALTH_PATH,
+        HealthCheckIntervalSeconds=health.interval,
+        HealthCheckTimeoutSeconds=health.timeout,
+        HealthyThresholdCount=health.healthy_threshold,
+        UnhealthyThresholdCount=health.unhealthy_threshold,
+        Matcher=elb.Matcher(GrpcCode=health.matcher or "12") if grpc else elb.Matcher(HttpCode=health.matcher or "200"),
         TargetGroupAttributes=[elb.TargetGroupAttribute(Key="deregistration_delay.timeout_seconds",
                                                         Value=DEREGISTRATION_DELAY)],
     )
@@ -141,17 +136,17 @@ def _target_group(ctx: Context, route: Route) -> elb.TargetGroup:
 
 
 def _rule(route: Route) -> elb.ListenerRule:
-    pub = route.public
+    exp = route.exposure
     conditions = [elb.Condition(Field="path-pattern",
                                 PathPatternConfig=elb.PathPatternConfig(Values=route.path_patterns))]
-    if pub.host:
-        conditions.append(elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=[pub.host])))
+    if exp.host:
+        conditions.append(elb.Condition(Field="host-header", HostHeaderConfig=elb.HostHeaderConfig(Values=[exp.host])))
     if route.source_ips:
         conditions.append(elb.Condition(Field="source-ip",
                                         SourceIpConfig=elb.SourceIpConfig(Values=list(route.source_ips))))
     return elb.ListenerRule(
         Ids(route.service.name).listener_rule,
-        ListenerArn=Ref(listener_id(route.listener_port)),
+        ListenerArn=Ref(Ids.listener(route.listener_protocol)),
         Priority=route.priority,
         Conditions=conditions,
         Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(Ids(route.service.name).target_group))],
@@ -171,7 +166,14 @@ def _ingress(route: Route) -> ec2.SecurityGroupIngress:
     )
 
 
-def url(route: Route) -> Join:
-    scheme = "https" if route.listener_port == 443 else "http"
-    host = route.public.host or GetAtt(Ids.LOAD_BALANCER, "DNSName")
-    return Join("", [f"{scheme}://", host, route.public.path])
+def _urls(plan: Plan) -> Iterator[Emitted]:
+    for route in plan.routes:
+        scheme = route.listener_protocol.lower()
+        host = route.exposure.host or GetAtt(Ids.LOAD_BALANCER, "DNSName")
+        name = route.service.name
+        yield Emitted(Output(f"{Ids(name).base}Url", Description=f"Public URL of {name}",
+                             Value=Join("", [f"{scheme}://", host, route.exposure.path])), route.exposure.spec_path,
+                      name)
+
+
+FAMILY = Family("load-balancer", app=_app, finish=_urls)

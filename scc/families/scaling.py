@@ -1,17 +1,20 @@
-"""Compile `scaling`: the service's scalable target (with scheduled actions) and one
-target-tracking policy per target. Service Connect targets use the server-side metric set:
+"""Family scaling: the service's scalable target (with scheduled actions) and one target-tracking
+policy per target the plan resolved. Service Connect targets use the server-side metric set:
 AWS/ECS with ClusterName, ServiceName and the published port's DiscoveryName."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from troposphere import GetAtt, Join, Ref, Sub
 from troposphere import applicationautoscaling as aas
 
-from scc.families.context import Context
+from scc.families import refs
+from scc.families.family import Emitted, Family
 from scc.families.loadbalancer import attachment
-from scc.model import Service, metric_port
+from scc.model import Scaling
 from scc.naming import Ids
-from scc.plan.routing import Route
+from scc.plan import MetricTarget, Plan, ServicePlan
 
 # The ECS service-linked role of Application Auto Scaling (created by AWS on first use).
 SERVICE_LINKED_ROLE = ("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/"
@@ -20,15 +23,13 @@ PREDEFINED = {"cpu": "ECSServiceAverageCPUUtilization", "memory": "ECSServiceAve
 SERVICE_CONNECT = {"requests": "RequestCount", "connections": "ActiveConnectionCount"}
 
 
-def scalable_target(ctx: Context, svc: Service) -> aas.ScalableTarget:
-    sc = svc.scaling
-    assert sc is not None
-    ids = Ids(svc.name)
+def _scalable_target(plan: Plan, name: str, sc: Scaling) -> aas.ScalableTarget:
+    ids = Ids(name)
     target = aas.ScalableTarget(
         ids.scalable_target,
         ServiceNamespace="ecs",
         ScalableDimension="ecs:service:DesiredCount",
-        ResourceId=Join("/", ["service", ctx.cluster, GetAtt(ids.service, "Name")]),
+        ResourceId=Join("/", ["service", refs.cluster(plan.app), GetAtt(ids.service, "Name")]),
         MinCapacity=sc.min,
         MaxCapacity=sc.max,
         RoleARN=Sub(SERVICE_LINKED_ROLE),
@@ -50,36 +51,41 @@ def scalable_target(ctx: Context, svc: Service) -> aas.ScalableTarget:
     return target
 
 
-def policies(ctx: Context, svc: Service, route: Route | None) -> list[aas.ScalingPolicy]:
-    sc = svc.scaling
-    assert sc is not None
-    ids = Ids(svc.name)
-    out = []
-    for kind, value in sc.targets:
-        config = aas.TargetTrackingScalingPolicyConfiguration(TargetValue=value)
-        if kind in PREDEFINED:
-            config.PredefinedMetricSpecification = aas.PredefinedMetricSpecification(
-                PredefinedMetricType=PREDEFINED[kind])
-        elif kind == "albRequests":
-            assert route is not None, "rules accept albRequests only on public services"
-            config.PredefinedMetricSpecification = aas.PredefinedMetricSpecification(
-                PredefinedMetricType="ALBRequestCountPerTarget",
-                ResourceLabel=Join("/", [GetAtt(Ids.LOAD_BALANCER, "LoadBalancerFullName"),
-                                         GetAtt(ids.target_group, "TargetGroupFullName")]),
-            )
-        else:
-            port = metric_port(svc, kind)
-            assert port is not None, "rules accept Service Connect targets only on a published port"
-            config.CustomizedMetricSpecification = aas.CustomizedMetricSpecification(
-                Namespace="AWS/ECS",
-                MetricName=SERVICE_CONNECT[kind],
-                Statistic="Average",
-                Dimensions=[
-                    aas.MetricDimension(Name="ClusterName", Value=ctx.cluster),
-                    aas.MetricDimension(Name="ServiceName", Value=GetAtt(ids.service, "Name")),
-                    aas.MetricDimension(Name="DiscoveryName", Value=port.discovery_name),
-                ],
-            )
+def _metric(plan: Plan, name: str, target: MetricTarget,
+            config: aas.TargetTrackingScalingPolicyConfiguration) -> None:
+    ids = Ids(name)
+    if target.kind in PREDEFINED:
+        config.PredefinedMetricSpecification = aas.PredefinedMetricSpecification(
+            PredefinedMetricType=PREDEFINED[target.kind])
+    elif target.route is not None:
+        config.PredefinedMetricSpecification = aas.PredefinedMetricSpecification(
+            PredefinedMetricType="ALBRequestCountPerTarget",
+            ResourceLabel=Join("/", [GetAtt(Ids.LOAD_BALANCER, "LoadBalancerFullName"),
+                                     GetAtt(ids.target_group, "TargetGroupFullName")]),
+        )
+    elif target.port is not None:
+        config.CustomizedMetricSpecification = aas.CustomizedMetricSpecification(
+            Namespace="AWS/ECS",
+            MetricName=SERVICE_CONNECT[target.kind],
+            Statistic="Average",
+            Dimensions=[
+                aas.MetricDimension(Name="ClusterName", Value=refs.cluster(plan.app)),
+                aas.MetricDimension(Name="ServiceName", Value=GetAtt(ids.service, "Name")),
+                aas.MetricDimension(Name="DiscoveryName", Value=target.port.discovery_name),
+            ],
+        )
+
+
+def _scaling(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
+    if sp.scaling is None:
+        return
+    sc, name = sp.scaling.scaling, sp.name
+    ids = Ids(name)
+    where = ("services", name, "scaling")
+    yield Emitted(_scalable_target(plan, name, sc), where, name)
+    for target in sp.scaling.targets:
+        config = aas.TargetTrackingScalingPolicyConfiguration(TargetValue=target.value)
+        _metric(plan, name, target, config)
         if sc.cooldown_in is not None:
             config.ScaleInCooldown = sc.cooldown_in
         if sc.cooldown_out is not None:
@@ -87,15 +93,16 @@ def policies(ctx: Context, svc: Service, route: Route | None) -> list[aas.Scalin
         if not sc.scale_in:
             config.DisableScaleIn = True
         policy = aas.ScalingPolicy(
-            ids.scaling_policy(kind),
-            PolicyName=Sub(f"${{AWS::StackName}}-{svc.name}-{kind}"),
+            ids.scaling_policy(target.kind),
+            PolicyName=Sub(f"${{AWS::StackName}}-{name}-{target.kind}"),
             PolicyType="TargetTrackingScaling",
             ScalingTargetId=Ref(ids.scalable_target),
             TargetTrackingScalingPolicyConfiguration=config,
         )
-        if kind == "albRequests" and route is not None:
+        if target.route is not None:
             # The metric exists only once the target group is attached to the load balancer.
-            policy.DependsOn = [attachment(route)]
-        out.append(policy)
-    return out
+            policy.DependsOn = [attachment(target.route)]
+        yield Emitted(policy, where, name)
 
+
+FAMILY = Family("scaling", service=_scaling)

@@ -1,64 +1,80 @@
-"""Compile a service's task definition: one application container on Fargate (awsvpc)."""
+"""Family task: a service's task definition on Fargate (awsvpc), its containers with their
+port mappings, and the call variables the plan resolved."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from troposphere import GetAtt, ecs
 
+from scc.families.family import Emitted, Family
 from scc.families.logs import awslogs
-from scc.model import Service
+from scc.model import Container, Port, Service
 from scc.naming import Ids
+from scc.plan import Plan, ServicePlan
 
 ARCHITECTURE = {"x86_64": "X86_64", "arm64": "ARM64"}
 
 
-def task_definition(app_name: str, svc: Service, urls: dict[str, str]) -> ecs.TaskDefinition:
-    ids = Ids(svc.name)
+def _container(svc: Service, c: Container, variables: dict[str, str]) -> ecs.ContainerDefinition:
     container = ecs.ContainerDefinition(
-        Name=svc.name,
-        Image=svc.image,
+        Name=c.name,
+        Image=c.image,
         Essential=True,
-        StopTimeout=svc.stop_timeout,
-        LogConfiguration=awslogs(svc, svc.name),
+        StopTimeout=c.stop_timeout,
+        LogConfiguration=awslogs(svc, c.name),
     )
-    if svc.ports:
-        container.PortMappings = [_port_mapping(p.name, p.port, p.app_protocol) for p in svc.ports]
+    if c.ports:
+        container.PortMappings = [_port_mapping(p) for p in c.ports]
     # Sorted so the task definition (and its diff) does not depend on where a variable was written.
-    environment = sorted({**dict(svc.environment), **urls}.items())
+    environment = sorted({**dict(c.environment), **variables}.items())
     if environment:
         container.Environment = [ecs.Environment(Name=k, Value=v) for k, v in environment]
-    if svc.secrets:
-        container.Secrets = [ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(svc.secrets)]
-    if svc.command:
-        container.Command = list(svc.command)
-    if svc.entry_point:
-        container.EntryPoint = list(svc.entry_point)
-    if svc.readonly_root:
+    if c.secrets:
+        container.Secrets = [ecs.Secret(Name=k, ValueFrom=v) for k, v in sorted(c.secrets)]
+    if c.command:
+        container.Command = list(c.command)
+    if c.entry_point:
+        container.EntryPoint = list(c.entry_point)
+    if c.readonly_root:
         container.ReadonlyRootFilesystem = True
-    if svc.user:
-        container.User = svc.user
-    if svc.init_process:
+    if c.user:
+        container.User = c.user
+    if c.init_process:
         container.LinuxParameters = ecs.LinuxParameters(InitProcessEnabled=True)
-    if svc.health_check:
-        hc = svc.health_check
+    if c.health_check:
+        hc = c.health_check
         container.HealthCheck = ecs.HealthCheck(Command=list(hc.command), Interval=hc.interval, Timeout=hc.timeout,
                                                 Retries=hc.retries, StartPeriod=hc.start_period)
-    return ecs.TaskDefinition(
+    return container
+
+
+def _task_definition(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
+    svc, task = sp.service, sp.service.task
+    ids = Ids(svc.name)
+    # The call variables go to the main container, the one that makes the calls.
+    variables = {e.env: e.value for e in sp.endpoints}
+    containers = [_container(svc, c, variables if c is task.main else {}) for c in task.containers]
+    yield Emitted(ecs.TaskDefinition(
         ids.task_definition,
-        Family=f"{app_name}-{svc.name}",
-        Cpu=str(svc.cpu),
-        Memory=str(svc.memory),
+        Family=f"{plan.app.name}-{svc.name}",
+        Cpu=str(task.cpu),
+        Memory=str(task.memory),
         NetworkMode="awsvpc",
         RequiresCompatibilities=["FARGATE"],
-        RuntimePlatform=ecs.RuntimePlatform(CpuArchitecture=ARCHITECTURE[svc.platform],
+        RuntimePlatform=ecs.RuntimePlatform(CpuArchitecture=ARCHITECTURE[task.platform],
                                             OperatingSystemFamily="LINUX"),
         ExecutionRoleArn=GetAtt(ids.execution_role, "Arn"),
         TaskRoleArn=GetAtt(ids.task_role, "Arn"),
-        ContainerDefinitions=[container],
-    )
+        ContainerDefinitions=containers,
+    ), ("services", svc.name), svc.name)
 
 
-def _port_mapping(name: str, port: int, app_protocol: str) -> ecs.PortMapping:
-    mapping = ecs.PortMapping(Name=name, ContainerPort=port, Protocol="tcp")
-    if app_protocol != "tcp":
-        mapping.AppProtocol = app_protocol
+def _port_mapping(port: Port) -> ecs.PortMapping:
+    mapping = ecs.PortMapping(Name=port.name, ContainerPort=port.port, Protocol="tcp")
+    if port.app_protocol != "tcp":
+        mapping.AppProtocol = port.app_protocol
     return mapping
+
+
+FAMILY = Family("task", service=_task_definition)

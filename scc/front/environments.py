@@ -8,8 +8,8 @@ from dataclasses import replace
 from typing import Any
 
 from scc.diagnostics import Diagnostic, Path
+from scc.front.merge import merge
 from scc.front.spec import Source
-from scc.model import merge
 
 
 def names(src: Source) -> list[str]:

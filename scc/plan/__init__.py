@@ -1,1 +1,166 @@
-"""Stage plan: the model -> everything resolved once (calls, routes, ordering, network edges)."""
+"""Stage plan: the model -> every reference resolved once. Each call to its target port, host and
+variable; each exposure to its target port, listener and rule; scaling targets to their metric;
+creation order and waves; the network edges the calls and load balancers need. What does not
+resolve becomes a located diagnostic here; rules judge the plan, families build exactly it, and
+neither resolves anything again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from scc.diagnostics import Diagnostic, Path
+from scc.model import App, Call, Exposure, LoadBalancer, Port, Scaling, Service
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A call resolved: the port it opens and the name, port and variable the caller uses."""
+
+    call: Call
+    target: Service
+    port: Port
+    host: str
+    host_port: int
+    via: str  # "service-connect" or "dns"
+    env: str  # the variable's name
+    value: str  # the variable's value (a URL)
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one exposure is reached: its listener, and its rule unless it is the listener's default
+    action."""
+
+    service: Service
+    exposure: Exposure
+    port: Port  # the target port
+    listener_port: int
+    listener_protocol: str  # HTTP | HTTPS
+    default: bool
+    priority: int  # rule priority; 0 for the default action
+    source_ips: tuple[str, ...]  # a source-ip condition when narrower than the listener's audience
+
+    @property
+    def path_patterns(self) -> list[str]:
+        """`/api` matches /api and /api/*; a path with `*` is taken as written; `/` is `/*`."""
+        path = self.exposure.path
+        if "*" in path:
+            return [path]
+        path = path.rstrip("/")
+        return [path, f"{path}/*"] if path else ["/*"]
+
+    @property
+    def condition_values(self) -> int:
+        return len(self.path_patterns) + (1 if self.exposure.host else 0) + len(self.source_ips)
+
+
+@dataclass(frozen=True)
+class Listener:
+    port: int
+    protocol: str  # HTTP | HTTPS: the one place a listener's protocol is decided
+    audience: tuple[str, ...]  # who may connect (CIDRs)
+    routes: tuple[Route, ...]  # in priority order; the default action's first
+    redirect: bool  # HTTP that redirects to HTTPS when no route of its own is the default
+    certificates: tuple[str, ...]  # HTTPS: the default certificate first, then SNI ones
+
+    @property
+    def default(self) -> Route | None:
+        return next((r for r in self.routes if r.default), None)
+
+    @property
+    def scheme(self) -> str:
+        return self.protocol.lower()
+
+
+@dataclass(frozen=True)
+class LoadBalancerPlan:
+    load_balancer: LoadBalancer
+    listeners: tuple[Listener, ...]
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        return tuple(r for listener in self.listeners for r in listener.routes)
+
+
+@dataclass(frozen=True)
+class MetricTarget:
+    """One target-tracking policy: `metric` says which kind it is; Service Connect metrics name the
+    published port whose DiscoveryName they are measured on, albRequests the route."""
+
+    kind: str  # the spec's target name: cpu, memory, requests, connections, albRequests
+    value: float
+    metric: str  # predefined | service-connect | load-balancer
+    port: Port | None = None  # service-connect
+    route: Route | None = None  # load-balancer
+
+
+@dataclass(frozen=True)
+class ScalingPlan:
+    scaling: Scaling
+    targets: tuple[MetricTarget, ...]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """Traffic a security group rule allows: from a service (or the load balancer) to a port of
+    a service."""
+
+    source: str | None  # the calling service; None: the load balancer
+    target: Service
+    port: Port
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    service: Service
+    endpoints: tuple[Endpoint, ...]  # its calls, resolved, in spec order
+    after: tuple[str, ...]  # services it is created after (ordered calls, then dependsOn), each once
+    route: Route | None
+    discovery_port: Port | None  # the port an SRV record announces
+    scaling: ScalingPlan | None
+
+    @property
+    def name(self) -> str:
+        return self.service.name
+
+
+@dataclass(frozen=True)
+class Plan:
+    app: App
+    services: tuple[ServicePlan, ...]
+    load_balancers: tuple[LoadBalancerPlan, ...]
+    # Service -> services it must be created after, with the spec path of each reason.
+    ordering: dict[str, tuple[tuple[str, Path], ...]]
+    diagnostics: tuple[Diagnostic, ...]  # what did not resolve
+
+    @cached_property
+    def _by_name(self) -> dict[str, ServicePlan]:
+        return {s.name: s for s in self.services}
+
+    def service(self, name: str) -> ServicePlan:
+        return self._by_name[name]
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        return tuple(r for lb in self.load_balancers for r in lb.routes)
+
+    @cached_property
+    def waves(self) -> tuple[tuple[str, ...], ...]:
+        """Services grouped by when CloudFormation can create them: each wave only after the ones
+        before it, services in spec order within a wave (a cycle, refused by rules, ends it)."""
+        after = {name: {dep for dep, _ in deps} for name, deps in self.ordering.items()}
+        done: set[str] = set()
+        out: list[tuple[str, ...]] = []
+        while len(done) < len(after):
+            wave = tuple(s.name for s in self.app.services if s.name not in done and after[s.name] <= done)
+            if not wave:
+                break
+            out.append(wave)
+            done |= set(wave)
+        return tuple(out)
+
+    @property
+    def ingress(self) -> tuple[Edge, ...]:
+        """Every call's edge, by caller in spec order."""
+        return tuple(Edge(s.name, e.target, e.port) for s in self.services for e in s.endpoints)

@@ -1,101 +1,95 @@
-"""Routing through the shared load balancer, planned from the model alone (no troposphere), so
-that rules can judge the plan and compile can build exactly it."""
+"""Plan the load balancers: for each, its listeners, their audiences and certificates, and each
+exposure's route (the listener's default action or a rule, in priority order). Exposures whose
+target port does not resolve are reported here and get no route."""
 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 
-from scc.model import App, Port, Public, Service, named_port
+from scc.codes import SCC704, SCC705, problem
+from scc.diagnostics import Diagnostic
+from scc.model import App, Exposure, LoadBalancer, Service
+from scc.plan import Listener, LoadBalancerPlan, Route
+from scc.plan.calls import named_port
 
-# An Application Load Balancer rule may hold at most five condition values (not adjustable).
-MAX_CONDITION_VALUES = 5
+# 1.0's listeners: HTTP on 80 always (it redirects when it serves nothing itself), HTTPS on 443.
+HTTP_PORT, HTTPS_PORT = 80, 443
 
 
-@dataclass(frozen=True)
-class Route:
-    """How one public service is reached: its listener port, and its rule unless it is the
-    listener's default action."""
-
-    service: Service
-    public: Public
-    port: Port
-    listener_port: int
-    default: bool
-    priority: int  # rule priority; 0 for the default action
-    source_ips: tuple[str, ...]  # a source-ip condition when narrower than the listener's audience
-
-    @property
-    def path_patterns(self) -> list[str]:
-        """`/api` matches /api and /api/*; a path with `*` is taken as written; `/` is `/*`."""
-        path = self.public.path
-        if "*" in path:
-            return [path]
-        path = path.rstrip("/")
-        return [path, f"{path}/*"] if path else ["/*"]
-
-    @property
-    def condition_values(self) -> int:
-        return len(self.path_patterns) + (1 if self.public.host else 0) + len(self.source_ips)
+def protocol(port: int) -> str:
+    return "HTTPS" if port == HTTPS_PORT else "HTTP"
 
 
 def audience(cidrs: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """CIDRs as a set, written the same way whatever their order: networks inside another one
     are dropped, neighbours merged (`0.0.0.0/0` and `10.0.0.0/8` are just `0.0.0.0/0`)."""
     networks = [ipaddress.ip_network(c, strict=False) for c in cidrs]
-    return tuple(str(n) for n in ipaddress.collapse_addresses(networks))
+    v4 = [n for n in networks if isinstance(n, ipaddress.IPv4Network)]
+    v6 = [n for n in networks if isinstance(n, ipaddress.IPv6Network)]
+    return (*(str(n) for n in ipaddress.collapse_addresses(v4)), *(str(n) for n in ipaddress.collapse_addresses(v6)))
 
 
-def public_services(app: App) -> list[Service]:
-    return [s for s in app.services if s.public is not None]
-
-
-def listener_ports(app: App) -> tuple[int, ...]:
-    """Port 80 always (it redirects when it serves nothing itself), 443 when a service uses it."""
-    return (80, 443) if any(s.public.port == 443 for s in public_services(app)) else (80,)  # type: ignore[union-attr]
-
-
-def listener_audience(app: App, port: int) -> tuple[str, ...]:
-    """Who may connect to a listener: its services' allowFrom; port 80 also serves the HTTPS
-    audience when it redirects them."""
-    cidrs = [c for s in public_services(app) if s.public.port == port for c in s.public.allow_from]  # type: ignore[union-attr]
-    if port == 80 and 443 in listener_ports(app):
-        cidrs += listener_audience(app, 443)
-    return audience(cidrs)
-
-
-def _rank(svc: Service) -> tuple[bool, bool, int, str]:
+def _rank(item: tuple[Service, Exposure]) -> tuple[bool, bool, int, str]:
     # The load balancer takes the first matching rule: exact hosts, then wildcard hosts, then
     # no host; within each, longer paths first.
-    pub = svc.public
-    assert pub is not None
-    return (pub.host is None, bool(pub.host and "*" in pub.host), -len(pub.path.rstrip("/*")), svc.name)
+    svc, exp = item
+    return (exp.host is None, bool(exp.host and "*" in exp.host), -len(exp.path.rstrip("/*")), svc.name)
 
 
-def routes(app: App) -> list[Route]:
-    """Every public service's route, in priority order per listener (80, then 443). On each
-    listener the `/` service without host that is open to the listener's whole audience is the
-    default action; the others are rules."""
-    out: list[Route] = []
-    for port in (80, 443):
-        group = [s for s in public_services(app) if s.public.port == port]  # type: ignore[union-attr]
-        whole = audience([c for s in group for c in s.public.allow_from])  # type: ignore[union-attr]
-        default = next((s for s in group if s.public.path == "/" and s.public.host is None  # type: ignore[union-attr]
-                        and audience(s.public.allow_from) == whole), None)  # type: ignore[union-attr]
-        ranked = sorted((s for s in group if s is not default), key=_rank)
-        planned = [(default, 0, ())] if default is not None else []
-        for priority, svc in enumerate(ranked, start=1):
-            own = audience(svc.public.allow_from)  # type: ignore[union-attr]
-            planned.append((svc, priority, own if own != whole else ()))
-        for svc, priority, source_ips in planned:
-            target = named_port(svc, svc.public.target_port)  # type: ignore[union-attr]
-            if target is not None:  # without one, rules report SCC704/SCC705 and nothing is built
-                out.append(Route(svc, svc.public, target, port, svc is default, priority, source_ips))  # type: ignore[arg-type]
+def target_ports(app: App) -> list[Diagnostic]:
+    """The exposures whose target port does not resolve."""
+    out = []
+    for svc in app.services:
+        for exp in svc.exposures:
+            if not svc.ports:
+                out.append(problem(SCC705, f"public service {svc.name!r} has no port for the load balancer",
+                                   exp.spec_path, at_key=True,
+                                   hint="add `ports: [{port: 8080, appProtocol: http}]`"))
+            elif named_port(svc, exp.target_port) is None:
+                names = ", ".join(p.name for p in svc.ports)
+                out.append(problem(SCC704, f"targetPort {exp.target_port!r} is not a port of {svc.name!r} "
+                                   f"(ports: {names})", (*exp.spec_path, "targetPort")))
     return out
 
 
-def certificates(app: App) -> list[str]:
-    """The HTTPS listener's certificates in spec order: the first is its default, the others
-    are chosen by SNI."""
-    return list(dict.fromkeys(s.public.certificate_arn for s in public_services(app)  # type: ignore[union-attr]
-                              if s.public.port == 443 and s.public.certificate_arn))  # type: ignore[union-attr]
+def _listener(port: int, exposed: list[tuple[Service, Exposure]], https_audience: tuple[str, ...] | None,
+              certificates: tuple[str, ...]) -> Listener:
+    """One listener: the `/` exposure without host that is open to the listener's whole audience
+    is its default action; the others are rules, ranked."""
+    whole = audience([c for _, e in exposed for c in e.allow_from])
+    default = next((item for item in exposed if item[1].path == "/" and item[1].host is None
+                    and audience(item[1].allow_from) == whole), None)
+    ranked = sorted((item for item in exposed if item is not default), key=_rank)
+    planned: list[tuple[tuple[Service, Exposure], int, tuple[str, ...]]] = [(default, 0, ())] if default else []
+    for priority, item in enumerate(ranked, start=1):
+        own = audience(item[1].allow_from)
+        planned.append((item, priority, own if own != whole else ()))
+    routes = []
+    for item, priority, source_ips in planned:
+        svc, exp = item
+        target = named_port(svc, exp.target_port)
+        if target is not None:  # without one, target_ports() reports it and nothing is built
+            routes.append(Route(svc, exp, target, port, protocol(port), item is default, priority, source_ips))
+    # Port 80 also serves the HTTPS audience when it redirects them.
+    listening = whole if https_audience is None else audience([*whole, *https_audience])
+    return Listener(port=port, protocol=protocol(port), audience=listening, routes=tuple(routes),
+                    redirect=https_audience is not None and default is None, certificates=certificates)
+
+
+def load_balancer(app: App, lb: LoadBalancer) -> LoadBalancerPlan:
+    exposed = [(s, e) for s in app.services for e in s.exposures if e.load_balancer == lb.name]
+    https = [(s, e) for s, e in exposed if e.listener_port == HTTPS_PORT]
+    http = [(s, e) for s, e in exposed if e.listener_port == HTTP_PORT]
+    # The HTTPS listener's certificates in spec order: the first is its default, the others are
+    # chosen by SNI.
+    certificates = tuple(dict.fromkeys(e.certificate_arn for _, e in https if e.certificate_arn))
+    listeners = []
+    https_listener = _listener(HTTPS_PORT, https, None, certificates) if https else None
+    listeners.append(_listener(HTTP_PORT, http, https_listener.audience if https_listener else None, ()))
+    if https_listener is not None:
+        listeners.append(https_listener)
+    return LoadBalancerPlan(lb, tuple(listeners))
+
+
+def load_balancers(app: App) -> tuple[LoadBalancerPlan, ...]:
+    return tuple(load_balancer(app, lb) for lb in app.load_balancers)

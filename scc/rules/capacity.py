@@ -5,6 +5,7 @@ from __future__ import annotations
 from scc.codes import SCC401, SCC402, SCC403, SCC404, SCC405, problem
 from scc.diagnostics import Diagnostic
 from scc.model import App, Service
+from scc.plan import Plan
 
 # Fargate's memory choices (MiB) for each cpu size: (low, high, step).
 FARGATE_MEMORY = {
@@ -25,7 +26,8 @@ def fargate_memory(cpu: int) -> list[int]:
     return list(range(low, high + 1, step))
 
 
-def check(app: App) -> list[Diagnostic]:
+def check(plan: Plan) -> list[Diagnostic]:
+    app = plan.app
     out = _cluster(app)
     for svc in app.services:
         out += _service(app, svc)
@@ -45,19 +47,20 @@ def _cluster(app: App) -> list[Diagnostic]:
 
 def _service(app: App, svc: Service) -> list[Diagnostic]:
     out = []
-    allowed = fargate_memory(svc.cpu)
-    if svc.memory not in allowed:
+    task = svc.task
+    allowed = fargate_memory(task.cpu)
+    if task.memory not in allowed:
         low, high = allowed[0], allowed[-1]
         step = allowed[1] - allowed[0]
-        defaulted = [f"{k} {v} is the default" for k, v in (("cpu", svc.cpu), ("memory", svc.memory))
+        defaulted = [f"{k} {v} is the default" for k, v in (("cpu", task.cpu), ("memory", task.memory))
                      if not svc.given(k)]
         note = f" ({'; '.join(defaulted)})" if defaulted else ""
-        out.append(problem(SCC401, f"Fargate has no task with cpu {svc.cpu} and memory {svc.memory}{note}",
+        out.append(problem(SCC401, f"Fargate has no task with cpu {task.cpu} and memory {task.memory}{note}",
                            svc.at("memory"),
-                           hint=f"with cpu {svc.cpu}, memory is {', '.join(map(str, allowed))}" if len(allowed) <= 4
-                           else f"with cpu {svc.cpu}, memory is {low} to {high} in steps of {step}"))
+                           hint=f"with cpu {task.cpu}, memory is {', '.join(map(str, allowed))}" if len(allowed) <= 4
+                           else f"with cpu {task.cpu}, memory is {low} to {high} in steps of {step}"))
     providers = dict(svc.capacity)
-    if providers.get("FARGATE_SPOT") and svc.platform == "arm64":
+    if providers.get("FARGATE_SPOT") and task.platform == "arm64":
         out.append(problem(SCC402, f"service {svc.name!r} is arm64, which Fargate Spot does not run",
                            svc.at("capacity"), hint="use `capacity: fargate` or `platform: x86_64`"))
     if not any(providers.values()):

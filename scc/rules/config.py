@@ -6,24 +6,27 @@ import re
 
 from scc.codes import CODES, SCC108, SCC109, SCC308, problem
 from scc.diagnostics import Diagnostic, Path
-from scc.model import App, Service
+from scc.model import Service
 from scc.naming import Ids, shared_ids
+from scc.plan import Plan
 
 PSEUDO = re.compile(r"\$\{AWS::[A-Za-z]+\}")
 
 
 def _texts(svc: Service) -> list[tuple[Path, str]]:
     """The service's free-text values that go into the template verbatim."""
-    out: list[tuple[Path, str]] = [(svc.at("image"), svc.image)]
-    out += [(svc.at("command", i), v) for i, v in enumerate(svc.command)]
-    out += [(svc.at("entryPoint", i), v) for i, v in enumerate(svc.entry_point)]
-    out += [(svc.at("environment", k), v) for k, v in svc.environment]
-    if svc.health_check:
-        out += [(svc.at("healthCheck", "command"), v) for v in svc.health_check.command]
+    main = svc.main
+    out: list[tuple[Path, str]] = [(svc.at("image"), main.image)]
+    out += [(svc.at("command", i), v) for i, v in enumerate(main.command)]
+    out += [(svc.at("entryPoint", i), v) for i, v in enumerate(main.entry_point)]
+    out += [(svc.at("environment", k), v) for k, v in main.environment]
+    if main.health_check:
+        out += [(svc.at("healthCheck", "command"), v) for v in main.health_check.command]
     return out
 
 
-def check(app: App) -> list[Diagnostic]:
+def check(plan: Plan) -> list[Diagnostic]:
+    app = plan.app
     out = []
     for svc in app.services:
         for path, text in _texts(svc):

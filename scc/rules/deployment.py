@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from scc.codes import SCC501, SCC502, SCC503, SCC504, SCC505, SCC506, SCC507, problem
 from scc.diagnostics import Diagnostic
-from scc.model import App
+from scc.plan import Plan
 
 
-def check(app: App) -> list[Diagnostic]:
+def check(plan: Plan) -> list[Diagnostic]:
     out = []
-    for svc in app.services:
+    for svc in plan.app.services:
         dep = svc.deployment
         if dep.controller != "ecs" and svc.service_connect:
             out.append(problem(SCC501, f"service {svc.name!r} uses Service Connect, which ECS supports only with "

@@ -1,40 +1,30 @@
-"""Rules on `public` (the shared load balancer) and `discovery` (classic Cloud Map DNS)."""
+"""Rules on exposures (the load balancer) and `discovery` (classic Cloud Map DNS)."""
 
 from __future__ import annotations
 
-from scc.codes import (
-    SCC701,
-    SCC702,
-    SCC703,
-    SCC704,
-    SCC705,
-    SCC706,
-    SCC707,
-    SCC708,
-    SCC709,
-    SCC710,
-    SCC711,
-    SCC712,
-    problem,
-)
+from scc.codes import SCC701, SCC702, SCC703, SCC706, SCC707, SCC708, SCC709, SCC710, SCC711, SCC712, problem
 from scc.diagnostics import Diagnostic
-from scc.model import App, Service, named_port
-from scc.plan.routing import MAX_CONDITION_VALUES, routes
+from scc.limits import MAX_CONDITION_VALUES
+from scc.model import App, Discovery, Exposure, Service
+from scc.plan import Plan, Route
+from scc.plan.routing import protocol
 
 
-def check(app: App) -> list[Diagnostic]:
+def check(plan: Plan) -> list[Diagnostic]:
+    app = plan.app
     out: list[Diagnostic] = []
     taken: dict[tuple[int, str, str], str] = {}
     for svc in app.services:
-        if svc.public is not None:
-            out += _public(svc, taken)
+        route = plan.service(svc.name).route
+        for exp in svc.exposures:
+            out += _exposure(svc, exp, route, taken)
         if svc.discovery is not None:
-            out += _discovery(app, svc)
+            out += _discovery(app, svc, svc.discovery)
     out += _discovery_names(app)
-    for route in routes(app):
+    for route in plan.routes:
         if route.condition_values > MAX_CONDITION_VALUES:
             svc = route.service
-            parts = [f"{len(route.path_patterns)} path patterns", "1 host" if route.public.host else "",
+            parts = [f"{len(route.path_patterns)} path patterns", "1 host" if route.exposure.host else "",
                      f"{len(route.source_ips)} source CIDRs"]
             out.append(problem(SCC712, f"the load balancer rule of {svc.name!r} needs {route.condition_values} "
                                f"condition values ({', '.join(p for p in parts if p)}); "
@@ -43,47 +33,38 @@ def check(app: App) -> list[Diagnostic]:
     return out
 
 
-def _public(svc: Service, routes: dict[tuple[int, str, str], str]) -> list[Diagnostic]:
-    pub = svc.public
-    assert pub is not None
+def _exposure(svc: Service, pub: Exposure, route: Route | None, routes: dict[tuple[int, str, str], str]
+              ) -> list[Diagnostic]:
     out = []
-    if pub.port == 443 and not pub.certificate_arn:
-        out.append(problem(SCC702, f"public service {svc.name!r} listens on 443 but has no certificateArn",
-                           svc.at("public", "port"), hint="add public.certificateArn (an ACM certificate ARN)"))
-    if pub.port == 80 and pub.certificate_arn:
+    https = protocol(pub.listener_port) == "HTTPS"
+    if https and not pub.certificate_arn:
+        out.append(problem(SCC702, f"public service {svc.name!r} listens on {pub.listener_port} but has no "
+                           "certificateArn", svc.at("public", "port"),
+                           hint="add public.certificateArn (an ACM certificate ARN)"))
+    if not https and pub.certificate_arn:
         out.append(problem(SCC703, "certificateArn is only used on port 443", svc.at("public", "certificateArn"),
                            at_key=True, hint="set `port: 443`; port 80 then redirects to HTTPS"))
-    if not svc.ports:
-        out.append(problem(SCC705, f"public service {svc.name!r} has no port for the load balancer",
-                           svc.at("public"), at_key=True, hint="add `ports: [{port: 8080, appProtocol: http}]`"))
-    else:
-        port = named_port(svc, pub.target_port)
-        if port is None:
-            names = ", ".join(p.name for p in svc.ports)
-            out.append(problem(SCC704, f"targetPort {pub.target_port!r} is not a port of {svc.name!r} "
-                               f"(ports: {names})", svc.at("public", "targetPort")))
-        elif port.app_protocol == "grpc" and pub.port != 443:
-            out.append(problem(SCC706, f"port {port.name!r} is grpc, which the load balancer forwards only "
-                               "from HTTPS", svc.at("public", "port") if svc.given("public", "port")
-                               else svc.at("public"), at_key=not svc.given("public", "port"),
-                               hint="set `port: 443` and certificateArn"))
-    if pub.health_timeout >= pub.health_interval:
-        out.append(problem(SCC707, f"health check timeout {pub.health_timeout}s must be shorter than its "
-                           f"interval {pub.health_interval}s", svc.at("public", "healthCheck", "timeout")))
-    route = (pub.port, pub.host or "", pub.path.rstrip("/*") or "/")
-    first = routes.setdefault(route, svc.name)
+    if route is not None and route.port.app_protocol == "grpc" and not https:
+        out.append(problem(SCC706, f"port {route.port.name!r} is grpc, which the load balancer forwards only "
+                           "from HTTPS", svc.at("public", "port") if svc.given("public", "port")
+                           else svc.at("public"), at_key=not svc.given("public", "port"),
+                           hint="set `port: 443` and certificateArn"))
+    health = pub.health
+    if health.timeout >= health.interval:
+        out.append(problem(SCC707, f"health check timeout {health.timeout}s must be shorter than its "
+                           f"interval {health.interval}s", svc.at("public", "healthCheck", "timeout")))
+    key = (pub.listener_port, pub.host or "", pub.path.rstrip("/*") or "/")
+    first = routes.setdefault(key, svc.name)
     if first != svc.name:
         where = f"host {pub.host} " if pub.host else ""
-        out.append(problem(SCC701, f"{svc.name!r} and {first!r} are both public on port {pub.port}, "
+        out.append(problem(SCC701, f"{svc.name!r} and {first!r} are both public on port {pub.listener_port}, "
                            f"{where}path {pub.path}", svc.at("public", "path") if svc.given("public", "path")
                            else svc.at("public"), at_key=not svc.given("public", "path"),
                            hint="give one of them another `path` or a `host`"))
     return out
 
 
-def _discovery(app: App, svc: Service) -> list[Diagnostic]:
-    disc = svc.discovery
-    assert disc is not None
+def _discovery(app: App, svc: Service, disc: Discovery) -> list[Diagnostic]:
     out = []
     ns = app.namespace
     if ns is None or ns.type != "dns":
@@ -91,21 +72,15 @@ def _discovery(app: App, svc: Service) -> list[Diagnostic]:
         out.append(problem(SCC708, f"DNS discovery of {svc.name!r} needs a dns namespace ({kind})",
                            svc.at("discovery"), at_key=True,
                            hint="set `namespace: {name: ..., type: dns}` (Service Connect works there too)"))
-    if disc.record == "SRV" and not svc.ports:
-        out.append(problem(SCC705, f"an SRV record announces a port, and {svc.name!r} has none",
-                           svc.at("discovery", "record")))
-    elif disc.port is not None and named_port(svc, disc.port) is None:
-        names = ", ".join(p.name for p in svc.ports) or "none"
-        out.append(problem(SCC704, f"discovery port {disc.port!r} is not a port of {svc.name!r} (ports: {names})",
-                           svc.at("discovery", "port")))
-    if svc.stop_timeout < disc.ttl:
+    main = svc.main
+    if main.stop_timeout < disc.ttl:
         where = next((svc.at(*k) for k in (("stopTimeout",), ("discovery", "ttl")) if svc.given(*k)),
                      svc.at("discovery"))
-        out.append(problem(SCC710, f"stopTimeout {svc.stop_timeout}s is shorter than the DNS TTL {disc.ttl}s: "
+        out.append(problem(SCC710, f"stopTimeout {main.stop_timeout}s is shorter than the DNS TTL {disc.ttl}s: "
                            "callers keep a stopped task's address for up to the TTL, so their requests fail "
                            "after it stops", where, at_key=where == svc.at("discovery"),
                            hint=f"set stopTimeout: {min(max(disc.ttl, 2), 120)} (or lower discovery.ttl)"))
-    if svc.health_check is None:
+    if main.health_check is None:
         out.append(problem(SCC711, f"{svc.name!r} is found through DNS but has no container health check, so "
                            "callers can reach tasks that are not ready", svc.at("discovery"), at_key=True,
                            hint="add `healthCheck: {command: ...}`"))

@@ -6,13 +6,15 @@ from __future__ import annotations
 from scc.codes import SCC301, SCC302, SCC303, SCC304, SCC305, SCC306, SCC307, SCC309, SCC310, SCC311, problem
 from scc.diagnostics import Diagnostic, Path
 from scc.model import App, Service
+from scc.plan import Plan
 
 PROXY_CPU, PROXY_MEMORY = 256, 64
 # Port keys that only mean something on a port published through Service Connect.
 PUBLISHED_ONLY = ("discoveryName", "alias", "timeout", "tls")
 
 
-def check(app: App) -> list[Diagnostic]:
+def check(plan: Plan) -> list[Diagnostic]:
+    app = plan.app
     out: list[Diagnostic] = []
     for svc in app.services:
         out += _ports(svc)
@@ -65,10 +67,11 @@ def _service_connect(app: App, svc: Service) -> list[Diagnostic]:
         out.append(problem(SCC306, f"service {svc.name!r} uses Service Connect (role {svc.role}) but the spec "
                            "has no namespace", ("services", svc.name), at_key=True,
                            hint="add `namespace: local` at the top level, or give the service `role: none`"))
-    if svc.cpu - PROXY_CPU < PROXY_CPU:
-        out.append(problem(SCC309, f"service {svc.name!r} has {svc.cpu} CPU units; the Service Connect proxy "
+    cpu = svc.task.cpu
+    if cpu - PROXY_CPU < PROXY_CPU:
+        out.append(problem(SCC309, f"service {svc.name!r} has {cpu} CPU units; the Service Connect proxy "
                            f"needs about {PROXY_CPU} of them and {PROXY_MEMORY} MiB, leaving the application "
-                           f"{svc.cpu - PROXY_CPU}", svc.at("cpu"),
+                           f"{cpu - PROXY_CPU}", svc.at("cpu"),
                            hint="use cpu: 512 (with memory 1024 or more)"))
     return out
 

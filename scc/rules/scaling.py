@@ -1,4 +1,4 @@
-"""Rules on `scaling`: ranges, the metric each target needs, and schedule expressions."""
+"""Rules on `scaling`: ranges and schedule expressions (the plan resolves each target's metric)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import re
 from datetime import datetime
 from functools import lru_cache
 
-from scc.codes import SCC601, SCC602, SCC603, SCC604, SCC605, SCC606, SCC607, SCC608, problem
+from scc.codes import SCC601, SCC602, SCC606, SCC607, SCC608, problem
 from scc.diagnostics import Diagnostic
-from scc.model import L7, App, Service, metric_port
+from scc.model import Scaling, Service
+from scc.plan import Plan
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 # (name, low, high, names, extra single tokens allowed)
-CRON_FIELDS = (
+CronField = tuple[str, int, int, tuple[str, ...], tuple[str, ...]]
+CRON_FIELDS: tuple[CronField, ...] = (
     ("minutes", 0, 59, (), ()),
     ("hours", 0, 23, (), ()),
     ("day-of-month", 1, 31, (), ("?", "L", "LW")),
@@ -23,17 +25,15 @@ CRON_FIELDS = (
 )
 
 
-def check(app: App) -> list[Diagnostic]:
+def check(plan: Plan) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    for svc in app.services:
+    for svc in plan.app.services:
         if svc.scaling is not None:
-            out += _ranges(svc) + _targets(svc) + _schedule(svc)
+            out += _ranges(svc, svc.scaling) + _schedule(svc)
     return out
 
 
-def _ranges(svc: Service) -> list[Diagnostic]:
-    sc = svc.scaling
-    assert sc is not None
+def _ranges(svc: Service, sc: Scaling) -> list[Diagnostic]:
     out = []
     if sc.min > sc.max:
         out.append(problem(SCC601, f"scaling min {sc.min} is greater than max {sc.max}", svc.at("scaling", "min")))
@@ -41,26 +41,6 @@ def _ranges(svc: Service) -> list[Diagnostic]:
         out.append(problem(SCC602, f"desiredCount {svc.desired_count} is outside scaling [{sc.min}, {sc.max}]",
                            svc.at("desiredCount"),
                            hint="with scaling the count is managed between min and max: remove desiredCount"))
-    return out
-
-
-def _targets(svc: Service) -> list[Diagnostic]:
-    out = []
-    for kind, _ in svc.scaling.targets if svc.scaling else ():
-        where = svc.at("scaling", "targets", kind)
-        if kind in ("requests", "connections") and metric_port(svc, "connections") is None:
-            out.append(problem(SCC604, f"{kind} scaling needs a port published through Service Connect, and "
-                               f"{svc.name!r} publishes none (role {svc.role})", where, at_key=True,
-                               hint="scale on cpu or memory, or publish a port (role client-server)"))
-        elif kind == "requests" and metric_port(svc, "requests") is None:
-            out.append(problem(SCC603, f"requests scaling would never act: the published ports of {svc.name!r} "
-                               "are tcp, which publishes no RequestCount", where, at_key=True,
-                               hint=f"set appProtocol ({', '.join(L7)}) on the published port, or scale on "
-                               "connections or cpu"))
-        elif kind == "albRequests" and svc.public is None:
-            out.append(problem(SCC605, f"albRequests scaling needs {svc.name!r} behind the load balancer "
-                               "(`public`)", where, at_key=True,
-                               hint="add `public`, or scale on requests (Service Connect), cpu or memory"))
     return out
 
 
@@ -96,7 +76,7 @@ def _cron_value(token: str, low: int, high: int, names: tuple[str, ...]) -> bool
     return token.isdigit() and low <= int(token) <= high
 
 
-def _cron_field_error(text: str, field: tuple) -> str:  # type: ignore[type-arg]
+def _cron_field_error(text: str, field: CronField) -> str:
     name, low, high, names, singles = field
     if text in singles or text == "*":
         return ""

@@ -8,6 +8,7 @@ import re
 from scc.codes import SCC801, SCC802, SCC803, SCC804, problem
 from scc.diagnostics import Diagnostic
 from scc.model import App
+from scc.plan import Plan
 
 # Variable names that mean a credential ...
 SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)", re.I)
@@ -15,16 +16,17 @@ SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|A
 NOT_SECRET = re.compile(r"_(URL|URI|ENDPOINT|HOST|PATH|FILE|NAME|ARN|ID|REGION|TTL|TIMEOUT)$", re.I)
 
 
-def check(app: App) -> list[Diagnostic]:
+def check(plan: Plan) -> list[Diagnostic]:
+    app = plan.app
     out = _load_balancer(app)
     if app.network.vpc_cidr and app.network.egress != "vpc":
         out.append(problem(SCC804, f"vpcCidr has no effect with egress {app.network.egress}",
                            ("network", "vpcCidr"), at_key=True, hint="set `egress: vpc`, or remove vpcCidr"))
     for svc in app.services:
-        if svc.secrets_kms_key and not svc.secrets:
+        if svc.task.secrets_kms_key and not svc.task.secrets:
             out.append(problem(SCC801, f"secretsKmsKey has no effect: {svc.name!r} has no secrets",
                                svc.at("secretsKmsKey"), at_key=True, hint="remove it, or add `secrets`"))
-        for name, value in svc.environment:
+        for name, value in svc.main.environment:
             if SECRET_NAME.search(name) and not NOT_SECRET.search(name) and value:
                 out.append(problem(SCC802, f"{name} looks like a credential in plain `environment`, stored in "
                                    "the task definition and the template", svc.at("environment", name),

@@ -2,25 +2,22 @@
 it would exceed CloudFormation's per-template limits (or when asked to).
 
 The root keeps the app-wide resources (cluster, namespace, load balancer, listeners) and one
-AWS::CloudFormation::Stack per child. Services go to children in creation order (the waves of
-`scc graph`), so a child only ever refers to the root or to earlier children: every reference
+AWS::CloudFormation::Stack per child. Services go to children in creation order (the plan's
+waves, as `scc graph` shows them), so a child only ever refers to the root or to earlier children: every reference
 across templates becomes a child parameter fed by the root (a root resource, or an earlier
 child's output), and a DependsOn across templates becomes a DependsOn between the stacks."""
 
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from scc.diagnostics import Path
-from scc.model import App
-from scc.tools.graph import waves
+from scc.limits import MAX_BYTES, MAX_CHILD_RESOURCES, MAX_OUTPUTS, MAX_RESOURCES
+from scc.plan import Plan
 
-# Room left under CloudFormation's limits for what splitting itself adds.
-MAX_CHILD_RESOURCES = 400
-MAX_PARAMETERS = 190
+# Which service's stack a resource belongs to (None: the root), as the families said.
+Owners = dict[str, str | None]
 
 
 @dataclass
@@ -40,36 +37,23 @@ class Split:
 
 
 def over_counts(template: dict[str, Any]) -> bool:
-    return len(template.get("Resources", {})) > 500 or len(template.get("Outputs", {})) > 200
+    return len(template.get("Resources", {})) > MAX_RESOURCES or len(template.get("Outputs", {})) > MAX_OUTPUTS
 
 
 def needed(template: dict[str, Any], text: str) -> bool:
-    return over_counts(template) or len(text.encode()) > 1024 * 1024
+    return over_counts(template) or len(text.encode()) > MAX_BYTES
 
 
-# The load balancer's own parts stay in the root with it: its listeners route to each service's
-# target group, so those (and the rules) must be created before any child, never inside one.
-ROOT_TYPES = ("AWS::ElasticLoadBalancingV2::",)
-
-
-def _owner(origin: dict[str, Path], logical_id: str, kind: str) -> str | None:
-    """The service a resource belongs to, or None for the root's resources."""
-    path = origin.get(logical_id, ())
-    if kind.startswith(ROOT_TYPES):
-        return None
-    return str(path[1]) if len(path) > 1 and path[0] == "services" else None
-
-
-def _groups(app: App, template: dict[str, Any], origin: dict[str, Path]) -> list[list[str]]:
+def _groups(plan: Plan, template: dict[str, Any], owners: Owners) -> list[list[str]]:
     """Services in creation order, packed into groups of at most MAX_CHILD_RESOURCES resources."""
     count: dict[str, int] = {}
-    for logical_id, res in template["Resources"].items():
-        owner = _owner(origin, logical_id, res["Type"])
+    for logical_id in template["Resources"]:
+        owner = owners.get(logical_id)
         if owner is not None:
             count[owner] = count.get(owner, 0) + 1
     groups: list[list[str]] = [[]]
     size = 0
-    for wave in waves(app):
+    for wave in plan.waves:
         for name in wave:
             if groups[-1] and size + count.get(name, 0) > MAX_CHILD_RESOURCES:
                 groups.append([])
@@ -80,35 +64,34 @@ def _groups(app: App, template: dict[str, Any], origin: dict[str, Path]) -> list
 
 
 def _refs(value: Any) -> set[str]:
+    """The logical ids a value refers to. Families refer to resources only with Ref and GetAtt
+    (Fn::Sub only names pseudo parameters: scc/families/__init__.py), so these are all of them."""
     if isinstance(value, dict):
         if set(value) == {"Ref"}:
             return {value["Ref"]}
         if set(value) == {"Fn::GetAtt"}:
             return {value["Fn::GetAtt"][0]}
-        if set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
-            return {m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", value["Fn::Sub"])}
         return set().union(*(_refs(v) for v in value.values())) if value else set()
     if isinstance(value, list):
         return set().union(*(_refs(v) for v in value)) if value else set()
     return set()
 
 
-def split(app: App, template: dict[str, Any], origin: dict[str, Path], stem: str) -> Split:
+def split(plan: Plan, template: dict[str, Any], owners: Owners, stem: str) -> Split:
     resources: dict[str, Any] = template["Resources"]
     parameters: dict[str, Any] = template.get("Parameters", {})
-    children = [Child(f"Stack{i + 1}", services=group) for i, group in enumerate(_groups(app, template, origin))]
+    children = [Child(f"Stack{i + 1}", services=group) for i, group in enumerate(_groups(plan, template, owners))]
     home: dict[str, Child | None] = {}  # logical id -> its child (None: the root)
     by_service = {name: child for child in children for name in child.services}
-    for logical_id, res in resources.items():
-        owner = _owner(origin, logical_id, res["Type"])
+    for logical_id in resources:
+        owner = owners.get(logical_id)
         home[logical_id] = by_service.get(owner) if owner else None
     # An ingress rule between two services lives in the later of their two children.
     order = {c.name: i for i, c in enumerate(children)}
     for logical_id, res in resources.items():
         if res["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress") \
                 and home[logical_id] is not None:
-            places = [home.get(r) for r in _refs(res["Properties"]) if r in resources]
-            places = [p for p in places if p is not None]
+            places = [p for r in _refs(res["Properties"]) if r in resources and (p := home.get(r)) is not None]
             if places:
                 home[logical_id] = max(places, key=lambda c: order[c.name])
 

@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 
+from scc.front.merge import merge  # the language's merge rule, to put `defaults` under each service
 from scc.front.schema import resolve, schema
 from scc.front.spec import Source
 
 # ---- The typed model: every model attribute the warnings read (adapt here when scc.model changes).
-# merge: the language's merge rule (maps merge, lists replace), to put `defaults` under each service.
-from scc.model import App, Service, merge
+from scc.model import App, Service
 
 
 def _cluster_name(app: App) -> str:
@@ -42,7 +42,7 @@ def _called(svc: Service) -> set[str]:
 
 
 def _summary(svc: Service) -> str:
-    return f"{svc.image}, {len(svc.ports)} port(s), role {svc.role}"
+    return f"{svc.main.image}, {len(svc.ports)} port(s), role {svc.role}"
 
 
 def _controller(svc: Service) -> str:
@@ -55,7 +55,7 @@ def _service_connect(svc: Service) -> bool:
 
 def _task_definition(svc: Service) -> object:
     """What today's warning counts as a new task definition."""
-    return (svc.cpu, svc.memory, svc.image)
+    return (svc.task.cpu, svc.task.memory, svc.main.image)
 
 
 def _published_ports(svc: Service) -> dict[str, tuple[str, object]]:
@@ -88,8 +88,12 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
-_Dumper.add_representer(
-    _Number, lambda d, v: d.represent_scalar(d.resolve(yaml.ScalarNode, str(v), (True, False)), str(v)))
+def _number(dumper: _Dumper, value: _Number) -> yaml.ScalarNode:
+    tag: str = dumper.resolve(yaml.ScalarNode, str(value), (True, False))  # type: ignore[no-untyped-call]
+    return dumper.represent_scalar(tag, str(value))
+
+
+_Dumper.add_representer(_Number, _number)
 
 
 def show(value: Any) -> str:
@@ -128,8 +132,9 @@ def _child(node: dict[str, Any], part: str | int) -> dict[str, Any] | None:
         items = array.get("items")
         return items if isinstance(items, dict) else None
     obj = _form(node, "object")
-    if part in obj.get("properties", {}):
-        return obj["properties"][part]  # type: ignore[no-any-return]
+    props: dict[str, dict[str, Any]] = obj.get("properties", {})
+    if isinstance(part, str) and part in props:
+        return props[part]
     extra = obj.get("additionalProperties")
     return extra if isinstance(extra, dict) else None
 

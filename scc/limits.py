@@ -1,0 +1,16 @@
+"""CloudFormation's and Elastic Load Balancing's limits that scc plans around: their one home."""
+
+from __future__ import annotations
+
+# Per template (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
+MAX_RESOURCES = 500
+MAX_OUTPUTS = 200
+MAX_BYTES = 1024 * 1024  # from S3; `aws cloudformation deploy --s3-bucket` uploads it there
+
+# Room left under the template limits for what splitting into nested stacks adds itself.
+MAX_CHILD_RESOURCES = 400
+
+# An Application Load Balancer rule holds at most five condition values (not adjustable), and a
+# listener at most 25 certificates besides its default one.
+MAX_CONDITION_VALUES = 5
+MAX_LISTENER_CERTIFICATES = 25

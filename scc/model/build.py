@@ -1,0 +1,291 @@
+"""Stage model: schema-valid data -> the frozen model, with `defaults` merged under every service
+and every default of the language applied (read from the schema). Builds only; judging is for
+rules, resolving references for the plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from scc.diagnostics import Path
+from scc.front.defaults import default
+from scc.front.merge import merge
+from scc.front.spec import Source
+from scc.model import (
+    App,
+    Call,
+    Cluster,
+    Container,
+    Deployment,
+    Discovery,
+    Exposure,
+    HealthCheck,
+    HealthCheckPath,
+    LoadBalancer,
+    Logs,
+    Namespace,
+    Network,
+    Port,
+    Scaling,
+    ScheduledScaling,
+    Service,
+    Statement,
+    Task,
+    Tls,
+    locate,
+)
+
+CAPACITY_SHORTHAND = {"fargate": {"FARGATE": 1}, "fargate-spot": {"FARGATE_SPOT": 1}}
+# 1.0 has one load balancer, the internet-facing one every `public` service shares.
+PUBLIC = "public"
+
+At = Callable[..., Path]
+
+
+def _get(raw: dict[str, Any], definition: str, *keys: str) -> Any:
+    """raw[keys[-1]], or the schema's default for it (`definition` and `keys` locate it there)."""
+    return raw[keys[-1]] if keys[-1] in raw else default(definition, *keys)
+
+
+def _origins(name: str, own: dict[str, Any], defaults: dict[str, Any]) -> tuple[tuple[Path, Path], ...]:
+    """Map each leaf path of the merged service to the spec path that set it."""
+    found: dict[Path, Path] = {}
+
+    def walk(data: Any, rel: Path, base: Path) -> None:
+        found.setdefault(rel, (*base, *rel))
+        if isinstance(data, dict):
+            for key, value in data.items():
+                walk(value, (*rel, key), base)
+        elif isinstance(data, list):
+            for i, value in enumerate(data):
+                walk(value, (*rel, i), base)
+
+    walk(own, (), ("services", name))
+    walk(defaults, (), ("defaults",))
+    found.pop((), None)
+    return tuple(sorted(found.items(), key=lambda kv: [str(p) for p in kv[0]]))
+
+
+def _port(raw: dict[str, Any], container: str, svc: str, role: str, namespace: str | None, path: Path) -> Port:
+    name = raw.get("name", svc)
+    discovery = raw.get("discoveryName", name)
+    alias = raw.get("alias", {})
+    timeout = raw.get("timeout", {})
+    tls = raw.get("tls")
+    default_dns = f"{discovery}.{namespace}" if namespace else discovery
+    return Port(
+        container=container,
+        name=name,
+        named="name" in raw,
+        port=raw["port"],
+        app_protocol=raw.get("appProtocol", "tcp"),
+        publish=raw.get("publish", role == "client-server"),
+        discovery_name=discovery,
+        alias_dns=alias.get("dnsName", default_dns),
+        alias_port=alias.get("port", raw["port"]),
+        idle_timeout=timeout.get("idle"),
+        per_request_timeout=timeout.get("perRequest"),
+        tls=Tls(tls["pcaArn"], tls.get("kmsKey"), tls.get("roleArn")) if tls else None,
+        given=frozenset(raw),
+        path=path,
+    )
+
+
+def _health_check(hc: dict[str, Any] | None) -> HealthCheck | None:
+    if hc is None:
+        return None
+    command = hc["command"]
+    return HealthCheck(
+        command=("CMD-SHELL", command) if isinstance(command, str) else tuple(command),
+        interval=_get(hc, "healthCheck", "interval"),
+        timeout=_get(hc, "healthCheck", "timeout"),
+        retries=_get(hc, "healthCheck", "retries"),
+        start_period=_get(hc, "healthCheck", "startPeriod"),
+    )
+
+
+def _main_container(name: str, raw: dict[str, Any], ports: tuple[Port, ...], at: At,
+                    numbers: dict[Path, str]) -> Container:
+    """The service-level container keys: the main container, named after the service."""
+    return Container(
+        name=name,
+        image=raw["image"],
+        command=tuple(raw.get("command", ())),
+        entry_point=tuple(raw.get("entryPoint", ())),
+        # A number is kept as written: YAML 1.1 would turn 010 into 8 and 12:30 into 750.
+        environment=tuple((k, v if isinstance(v, str) else numbers.get(at("environment", k), str(v)))
+                          for k, v in raw.get("environment", {}).items()),
+        secrets=tuple(raw.get("secrets", {}).items()),
+        ports=ports,
+        health_check=_health_check(raw.get("healthCheck")),
+        stop_timeout=_get(raw, "serviceFields", "stopTimeout"),
+        readonly_root=_get(raw, "serviceFields", "readonlyRootFilesystem"),
+        user=raw.get("user"),
+        init_process=_get(raw, "serviceFields", "initProcess"),
+    )
+
+
+def _task(name: str, raw: dict[str, Any], containers: tuple[Container, ...]) -> Task:
+    role_doc = raw.get("taskRole", {})
+    logs = raw.get("logs", {})
+    return Task(
+        cpu=_get(raw, "serviceFields", "cpu"),
+        memory=_get(raw, "serviceFields", "memory"),
+        platform=_get(raw, "serviceFields", "platform"),
+        containers=containers,
+        policies=tuple(Statement(_get(s, "taskRole", "policies", "[]", "effect"), tuple(s["actions"]),
+                                 tuple(s["resources"])) for s in role_doc.get("policies", [])),
+        managed_policies=tuple(role_doc.get("managedPolicies", ())),
+        secrets_kms_key=raw.get("secretsKmsKey"),
+        logs=Logs(retention_days=_get(logs, "serviceFields", "logs", "retentionDays"), kms_key=logs.get("kmsKey")),
+    )
+
+
+def _deployment(dep: dict[str, Any]) -> Deployment:
+    cb = dep.get("circuitBreaker", {})
+    return Deployment(
+        strategy=_get(dep, "deployment", "strategy"),
+        min_healthy_percent=_get(dep, "deployment", "minHealthyPercent"),
+        max_percent=_get(dep, "deployment", "maxPercent"),
+        circuit_breaker=_get(cb, "deployment", "circuitBreaker", "enabled"),
+        rollback=_get(cb, "deployment", "circuitBreaker", "rollback"),
+        controller=_get(dep, "deployment", "controller"),
+    )
+
+
+def _service(name: str, raw: dict[str, Any], namespace: str | None, at: At, numbers: dict[Path, str],
+             origins: tuple[tuple[Path, Path], ...]) -> Service:
+    ports_raw = raw.get("ports", [])
+    role = raw.get("role", "client-server" if ports_raw else "client")
+    capacity = _get(raw, "serviceFields", "capacity")
+    capacity = CAPACITY_SHORTHAND[capacity] if isinstance(capacity, str) else capacity
+    calls = []
+    for i, c in enumerate(raw.get("calls", [])):
+        c = {"service": c} if isinstance(c, str) else c
+        calls.append(Call(c["service"], c.get("port"), c.get("env"), _get(c, "call", "ordered"), at("calls", i)))
+    ports = tuple(_port(p, name, name, role, namespace, at("ports", i)) for i, p in enumerate(ports_raw))
+    main = _main_container(name, raw, ports, at, numbers)
+    return Service(
+        name=name,
+        task=_task(name, raw, (main,)),
+        desired_count=_get(raw, "serviceFields", "desiredCount"),
+        desired_count_given="desiredCount" in raw,
+        capacity=tuple(sorted(capacity.items())),
+        role=role,
+        calls=tuple(calls),
+        depends_on=tuple(raw.get("dependsOn", ())),
+        deployment=_deployment(raw.get("deployment", {})),
+        exec=_get(raw, "serviceFields", "exec"),
+        access_logs=raw.get("serviceConnect", {}).get("accessLogs"),
+        scaling=_scaling(raw["scaling"], at) if "scaling" in raw else None,
+        exposures=(_public(raw["public"], at("public")),) if "public" in raw else (),
+        discovery=_discovery(name, raw["discovery"]) if "discovery" in raw else None,
+        origins=origins,
+    )
+
+
+def _public(raw: dict[str, Any], where: Path) -> Exposure:
+    hc = raw.get("healthCheck", {})
+    logs = raw.get("accessLogs")
+    return Exposure(
+        load_balancer=PUBLIC,
+        listener_port=_get(raw, "public", "port"),
+        certificate_arn=raw.get("certificateArn"),
+        target_port=raw.get("targetPort"),
+        path=_get(raw, "public", "path"),
+        host=raw.get("host"),
+        health=HealthCheckPath(
+            path=_get(hc, "public", "healthCheck", "path"),
+            path_given="path" in hc,
+            interval=_get(hc, "public", "healthCheck", "interval"),
+            timeout=_get(hc, "public", "healthCheck", "timeout"),
+            healthy_threshold=_get(hc, "public", "healthCheck", "healthyThreshold"),
+            unhealthy_threshold=_get(hc, "public", "healthCheck", "unhealthyThreshold"),
+            matcher=hc.get("matcher"),
+        ),
+        allow_from=tuple(_get(raw, "public", "allowFrom")),
+        access_logs=(logs["bucket"], logs.get("prefix")) if logs else None,
+        web_acl=raw.get("webAcl"),
+        spec_path=where,
+    )
+
+
+def _discovery(service: str, raw: dict[str, Any]) -> Discovery:
+    return Discovery(record=_get(raw, "discovery", "record"), ttl=_get(raw, "discovery", "ttl"),
+                     port=raw.get("port"), name=raw.get("name", service))
+
+
+def _scaling(raw: dict[str, Any], at: At) -> Scaling:
+    cooldown = raw.get("cooldown", {})
+    schedule = []
+    for i, item in enumerate(raw.get("schedule", [])):
+        kind = next(k for k in ("cron", "rate", "at") if k in item)
+        schedule.append(ScheduledScaling(item["name"], kind, item[kind], item.get("timezone"), item.get("min"),
+                                         item.get("max"), at("scaling", "schedule", i)))
+    return Scaling(
+        min=raw["min"],
+        max=raw["max"],
+        targets=tuple(raw.get("targets", {}).items()),
+        cooldown_in=cooldown.get("in"),
+        cooldown_out=cooldown.get("out"),
+        scale_in=_get(raw, "scaling", "scaleIn"),
+        schedule=tuple(schedule),
+    )
+
+
+def _load_balancers(services: list[Service]) -> tuple[LoadBalancer, ...]:
+    """The load balancers the exposures use, each with the first value of each setting written on
+    its exposures (rules refuse exposures that disagree)."""
+    out = []
+    for name in dict.fromkeys(e.load_balancer for s in services for e in s.exposures):
+        exposures = [e for s in services for e in s.exposures if e.load_balancer == name]
+        out.append(LoadBalancer(
+            name=name,
+            access_logs=next((e.access_logs for e in exposures if e.access_logs), None),
+            web_acl=next((e.web_acl for e in exposures if e.web_acl), None),
+        ))
+    return tuple(out)
+
+
+def build(src: Source) -> App:
+    data = src.data
+    ns_raw = data.get("namespace")
+    ns_raw = {"name": ns_raw} if isinstance(ns_raw, str) else ns_raw
+    namespace = Namespace(ns_raw["name"], _get(ns_raw, "namespace", "type"), ns_raw.get("existing")) \
+        if ns_raw else None
+    cl_raw = data.get("cluster", data["name"])
+    cl_raw = {"name": cl_raw} if isinstance(cl_raw, str) else cl_raw
+    net = data.get("network", {})
+    defaults = data.get("defaults", {})
+    services = []
+    for name, own in data["services"].items():
+        origins = _origins(name, own, defaults)
+        lookup = dict(origins)
+
+        def at(*keys: str | int, _lookup: dict[Path, Path] = lookup, _name: str = name) -> Path:
+            return locate(_lookup, _name, keys)
+
+        services.append(_service(name, merge(defaults, own), namespace.name if namespace else None, at,
+                                 src.numbers, origins))
+    lint = data.get("lint", {})
+    return App(
+        file=src.file,
+        name=data["name"],
+        description=data.get("description"),
+        tags=tuple(data.get("tags", {}).items()),
+        namespace=namespace,
+        cluster=Cluster(
+            name=cl_raw["name"],
+            existing=_get(cl_raw, "cluster", "existing"),
+            container_insights=_get(cl_raw, "cluster", "containerInsights"),
+            capacity_providers=tuple(_get(cl_raw, "cluster", "capacityProviders")),
+            given=frozenset(cl_raw),
+        ),
+        network=Network(net.get("vpc"), tuple(net.get("subnets", ())), tuple(net.get("publicSubnets", ())),
+                        _get(net, "network", "assignPublicIp"), _get(net, "network", "egress"),
+                        net.get("vpcCidr")),
+        services=tuple(services),
+        load_balancers=_load_balancers(services),
+        lint_regions=tuple(_get(lint, "lint", "regions")),
+        lint_ignore=tuple(lint.get("ignore", ())),
+    )

@@ -1,0 +1,152 @@
+"""Plan calls and dependsOn: each call resolved to the port it opens, the name the caller dials and
+its variable; each dependsOn to a service; the creation-order edges. What cannot resolve is
+reported here, located at the call."""
+
+from __future__ import annotations
+
+import difflib
+
+from scc.codes import SCC201, SCC202, SCC203, SCC205, SCC206, SCC207, SCC210, SCC713, Code, problem
+from scc.diagnostics import Diagnostic, Path
+from scc.model import App, Call, Port, Service
+from scc.naming import url, url_env
+from scc.plan import Endpoint
+
+
+def via(app: App, caller: Service, callee: Service) -> str | None:
+    """Service Connect when both ends use it and the callee publishes; else the callee's DNS
+    discovery name when it has one in a dns namespace; else None (not reachable by name)."""
+    if caller.service_connect and callee.published:
+        return "service-connect"
+    if callee.discovery is not None and app.namespace is not None and app.namespace.type == "dns":
+        return "dns"
+    return None
+
+
+def named_port(svc: Service, name: str | None) -> Port | None:
+    """The port a `targetPort`, `discovery.port` or call names; None names the service's first port."""
+    if name is None:
+        return svc.ports[0] if svc.ports else None
+    return next((p for p in svc.ports if p.name == name), None)
+
+
+def _endpoint(app: App, caller: Service, callee: Service, call: Call, how: str) -> Endpoint | None:
+    if how == "service-connect":
+        published = callee.published
+        if call.port is None:
+            port = published[0] if len(published) == 1 else None
+        else:
+            port = next((p for p in published if p.name == call.port), None)
+        host, host_port = (port.alias_dns, port.alias_port) if port else ("", 0)
+    else:
+        disc, ns = callee.discovery, app.namespace
+        if disc is None or ns is None:
+            return None
+        port = named_port(callee, call.port if call.port is not None else disc.port)
+        host, host_port = (f"{disc.name}.{ns.name}", port.port) if port else ("", 0)
+    if port is None:
+        return None
+    env = call.env or url_env(call.service)
+    return Endpoint(call, callee, port, host, host_port, how, env, url(port.app_protocol, host, host_port))
+
+
+def endpoints(app: App, svc: Service) -> tuple[list[Endpoint], list[Diagnostic]]:
+    """The service's calls resolved, and a diagnostic for each that does not resolve."""
+    found: list[Endpoint] = []
+    out: list[Diagnostic] = []
+    for call in svc.calls:
+        callee = app.service(call.service)
+        if call.service == svc.name:
+            out.append(problem(SCC205, f"service {svc.name!r} calls itself", call.path,
+                               hint="a task reaches its own ports on localhost; remove this call"))
+            continue
+        if callee is None:
+            out.append(unknown(SCC201, call.service, app, call.path))
+            continue
+        how = via(app, svc, callee)
+        if how is None and not svc.service_connect and callee.published:
+            out.append(problem(SCC210, f"service {svc.name!r} has role none (no Service Connect proxy) and cannot "
+                               f"resolve {call.service!r}, which has no DNS discovery", svc.at("role"),
+                               hint=f"use `role: client`, or give {call.service!r} `discovery` in a dns namespace"))
+            break  # every further call of this service fails the same way: say it once
+        if how is None:
+            out.append(problem(SCC203, f"{call.service!r} publishes nothing through Service Connect "
+                               f"({_why_unpublished(callee)}), so {svc.name!r} cannot call it", call.path,
+                               hint=_publish_hint(callee)))
+            continue
+        if how == "dns" and callee.discovery is not None and callee.discovery.record == "SRV":
+            out.append(problem(SCC713, f"{call.service!r} has only an SRV record, which a URL cannot resolve",
+                               call.path, hint=f"give {call.service!r} `discovery: {{record: A}}`, or reach it "
+                               "through Service Connect"))
+            continue
+        reachable = callee.published if how == "service-connect" else callee.ports
+        names = ", ".join(p.name for p in reachable)
+        if call.port is not None and not any(p.name == call.port for p in reachable):
+            close = difflib.get_close_matches(call.port, [p.name for p in reachable], n=1)
+            verb = "publishes" if how == "service-connect" else "has"
+            out.append(problem(SCC207, f"{call.service!r} {verb} no port named {call.port!r} "
+                               f"(it {verb}: {names})", (*call.path, "port"),
+                               hint=f"did you mean {close[0]!r}?" if close else f"use one of: {names}"))
+            continue
+        endpoint = _endpoint(app, svc, callee, call, how)
+        if endpoint is None:
+            out.append(problem(SCC206, f"{call.service!r} publishes several ports ({names}); say which one",
+                               call.path, hint=f"write {{service: {call.service}, port: <one of {names}>}}"))
+            continue
+        found.append(endpoint)
+    return found, out
+
+
+def _why_unpublished(callee: Service) -> str:
+    if callee.role != "client-server":
+        return f"role {callee.role}"
+    return "no port" if not callee.ports else "every port has publish: false"
+
+
+def _publish_hint(callee: Service) -> str:
+    if callee.role == "client-server" and callee.ports:
+        return f"remove `publish: false` from the port of {callee.name!r} that callers use"
+    if callee.ports:
+        return (f"give {callee.name!r} role client-server (or remove its role: the default with ports), "
+                "or DNS `discovery` in a dns namespace")
+    return f"give {callee.name!r} a port with appProtocol, so it publishes an endpoint"
+
+
+def depends_on(app: App, svc: Service) -> list[Diagnostic]:
+    out = []
+    for i, name in enumerate(svc.depends_on):
+        if name == svc.name:
+            out.append(problem(SCC205, f"service {svc.name!r} depends on itself", svc.at("dependsOn", i)))
+        elif app.service(name) is None:
+            out.append(unknown(SCC202, name, app, svc.at("dependsOn", i)))
+    return out
+
+
+def unknown(code: Code, name: str, app: App, path: Path) -> Diagnostic:
+    names = [s.name for s in app.services]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else "defined services: " + ", ".join(names)
+    verb = "calls" if code is SCC201 else "depends on"
+    return problem(code, f"{verb} {name!r}, which is not defined in services", path, hint=hint)
+
+
+def ordering(app: App) -> dict[str, tuple[tuple[str, Path], ...]]:
+    """Service -> services it must be created after (ordered calls, dependsOn), with the spec path
+    of each reason; unknown names and self-references are reported above and left out."""
+    known = {s.name for s in app.services}
+    edges: dict[str, tuple[tuple[str, Path], ...]] = {}
+    for svc in app.services:
+        out: list[tuple[str, Path]] = []
+        for call in svc.calls:
+            if call.ordered and call.service in known and call.service != svc.name:
+                out.append((call.service, call.path))
+        for i, name in enumerate(svc.depends_on):
+            if name in known and name != svc.name:
+                out.append((name, svc.at("dependsOn", i)))
+        edges[svc.name] = tuple(out)
+    return edges
+
+
+def after(svc: Service) -> tuple[str, ...]:
+    """The services this one is created after: its ordered calls, then dependsOn, each once."""
+    return tuple(dict.fromkeys([c.service for c in svc.calls if c.ordered] + list(svc.depends_on)))

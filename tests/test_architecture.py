@@ -1,0 +1,134 @@
+"""The shape of the compiler, checked: data flows one way through the stages (no module imports a
+later stage), the families build what the plan resolved (they import no resolver and hold no
+assertions about what rules accepted), and every logical id and reference in the output is one the
+naming module and the nested-stack split know about."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scc.naming import Ids, shared_ids
+from tests.conftest import ROOT
+
+SCC = ROOT / "scc"
+# The stages in pipeline order; a module may import its own stage and earlier ones. Modules
+# outside the stages (codes, diagnostics, naming, limits) hold facts every stage reads.
+STAGES = ("front", "model", "plan", "rules", "families", "synth", "tools")
+SHARED = {"codes", "diagnostics", "naming", "limits", "__init__", "__main__"}
+TOP = {"pipeline", "cli"}  # they run the stages
+
+
+def _stage(module: str) -> str | None:
+    """`scc.plan.routing` -> plan; shared modules -> None."""
+    parts = module.split(".")
+    if parts[0] != "scc" or len(parts) < 2:
+        return None
+    return parts[1] if parts[1] in STAGES else None
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            out += [node.module] + [f"{node.module}.{a.name}" for a in node.names if node.module == "scc"]
+        elif isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+    return [m for m in out if m.startswith("scc.")]
+
+
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+MODULES = sorted(SCC.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_stage_imports_a_later_one(path: Path) -> None:
+    name = _module(path)
+    own = _stage(name)
+    if path.stem in TOP and own is None:
+        return
+    rank = STAGES.index(own) if own else -1  # shared modules may import only the front (the schema)
+    later = [m for m in _imports(path) if (s := _stage(m)) is not None and STAGES.index(s) > max(rank, 0)]
+    assert later == [], f"{name} ({own or 'shared'}) imports later stages: {later}"
+
+
+def test_families_build_only_what_the_plan_resolved() -> None:
+    resolvers = ("scc.plan.build", "scc.plan.calls", "scc.plan.routing", "scc.plan.scaling", "scc.rules")
+    for path in [*(SCC / "families").glob("*.py"), SCC / "synth" / "template.py"]:
+        tree = ast.parse(path.read_text())
+        asserts = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)]
+        assert asserts == [], f"{path.name}: assert on lines {asserts}: families trust the plan"
+        found = [m for m in _imports(path) if m.startswith(resolvers)]
+        assert found == [], f"{path.name} imports a resolver: {found}"
+
+
+def _templates() -> list[Path]:
+    return sorted([*(ROOT / "tests" / "golden").glob("*/expected.yaml"), *(ROOT / "templates_out").rglob("*.yaml")])
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if name == "Fn::GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    return {name: value}
+
+
+_Loader.add_multi_constructor("!", _tag)
+
+
+def _subs(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        here = [value["Fn::Sub"]] if isinstance(value.get("Fn::Sub"), str) else []
+        return here + [s for v in value.values() for s in _subs(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _subs(v)]
+    return []
+
+
+def test_every_logical_id_is_one_naming_reserves() -> None:
+    """SCC308 reserves each service's ids from naming's table: a family that makes an id the table
+    does not know would escape the collision check."""
+    pattern = re.compile(r"(IngressFrom[A-Za-z0-9]+Port\d+|EgressTo[A-Za-z0-9]+Port\d+|"
+                         r"IngressFromLoadBalancerPort\d+)$")
+    for path in _templates():
+        data = yaml.load(path.read_text(), Loader=_Loader)
+        if path.parent.name != "templates_out" and path.parent.parent.name == "templates_out":
+            continue  # nested stacks' children: their ids are the root's app's
+        services = [k[: -len("Service")] for k, v in data.get("Resources", {}).items()
+                    if v["Type"] == "AWS::ECS::Service"]
+        known = set(shared_ids())
+        for base in services:
+            ids = Ids("x")
+            ids.base = base
+            known |= set(ids.all())
+        stray = [k for k, v in data.get("Resources", {}).items()
+                 if k not in known and not pattern.search(k) and v["Type"] != "AWS::CloudFormation::Stack"]
+        assert stray == [], f"{path}: logical ids naming does not reserve: {stray}"
+
+
+def test_fn_sub_names_only_pseudo_parameters() -> None:
+    """The nested-stack split follows Ref and GetAtt; a resource named inside Fn::Sub would be missed."""
+    for path in _templates():
+        data = yaml.load(path.read_text(), Loader=_Loader)
+        for text in _subs(data):
+            names = re.findall(r"\$\{([^}!][^}]*)\}", text)
+            assert all(n.startswith("AWS::") for n in names), f"{path}: Fn::Sub {text!r} names a resource"
