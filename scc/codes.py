@@ -272,6 +272,21 @@ SCC210 = _code(
     fix="Give the caller a Service Connect role (`role: client`), or the callee DNS `discovery` in a dns namespace.",
 )
 
+SCC211 = _code(
+    "SCC211",
+    _E,
+    "an external target has the name of a service",
+    "Services and external targets share one name space: a call names either, so one name cannot be both.",
+    fix="Rename the external target (or the service): `external: {orders-db: {...}}`.",
+)
+SCC212 = _code(
+    "SCC212",
+    _E,
+    "a variable name on a call that sets no variable",
+    "`format: none` sets no variable, so an `env` name on the same call would have no effect.",
+    fix="Remove `env`, or choose a format that sets the variable (`url`, `address` or `host`).",
+)
+
 # --- ports and Service Connect ---
 SCC301 = _code(
     "SCC301",
@@ -371,6 +386,23 @@ SCC311 = _code(
     "Service Connect settings on a service without Service Connect",
     "`serviceConnect` has no effect with role `none`.",
     fix="Remove `serviceConnect`, or give the service a Service Connect role.",
+)
+
+SCC312 = _code(
+    "SCC312",
+    _E,
+    "appProtocol on a udp port",
+    "appProtocol tells Service Connect's proxy how to read a tcp stream (http, http2, grpc); a udp port carries "
+    "datagrams, which the proxy never sees.",
+    fix="Remove appProtocol from the udp port, or make the port tcp.",
+)
+SCC313 = _code(
+    "SCC313",
+    _E,
+    "a udp port published through Service Connect",
+    "Service Connect carries tcp only: a udp port cannot be published (ECS rejects it). Callers reach udp "
+    "ports by DNS `discovery`, or through a network load balancer.",
+    fix="Remove `publish: true` from the udp port, and give the service `discovery` in a dns namespace.",
 )
 
 # --- task size and capacity ---
@@ -668,6 +700,15 @@ SCC713 = _code(
         "resolve. SRV records are for clients that look them up."
     ),
     fix="Use `discovery: {record: A}` on the called service, or reach it through Service Connect.",
+)
+
+SCC714 = _code(
+    "SCC714",
+    _E,
+    "a udp port behind the Application Load Balancer",
+    "An Application Load Balancer forwards HTTP over tcp; a udp port needs a network load balancer or DNS "
+    "discovery.",
+    fix="Point `targetPort` at a tcp port of the service, or reach the udp port through DNS `discovery`.",
 )
 
 # --- security ---

@@ -133,16 +133,35 @@ def shared_ids() -> list[str]:
     return [*fixed, *(Ids.lb_certificate(n) for n in range(2, MAX_LISTENER_CERTIFICATES + 1))]
 
 
-def url_env(service: str) -> str:
-    """`order-api` -> `ORDER_API_URL`."""
-    return re.sub(r"[^A-Z0-9]+", "_", service.upper()) + "_URL"
-
-
+# A call variable's name suffix per format.
+ENV_SUFFIX = {"url": "_URL", "address": "_ADDR", "host": "_HOST"}
 SCHEMES = {"http": "http", "http2": "http", "grpc": "grpc", "tcp": "tcp"}
 
 
-def url(app_protocol: str, host: str, port: int) -> str:
-    scheme = SCHEMES[app_protocol]
-    if scheme == "http" and port == 80:
-        return f"http://{host}"
-    return f"{scheme}://{host}:{port}"
+def env_name(target: str, fmt: str) -> str:
+    """`order-api` -> `ORDER_API_URL` (url), `ORDER_API_ADDR` (address), `ORDER_API_HOST` (host)."""
+    return re.sub(r"[^A-Z0-9]+", "_", target.upper()) + ENV_SUFFIX[fmt]
+
+
+def default_format(app_protocol: str) -> str:
+    """A URL for http and http2; `host:port` for grpc and tcp, the form their clients take."""
+    return "url" if SCHEMES[app_protocol] == "http" else "address"
+
+
+def around_host(fmt: str, app_protocol: str, transport: str, port: int, external: bool = False) -> tuple[str, str]:
+    """What a variable of this format writes before and after the host: `http://` and `:8080`,
+    `` and `:6379`, ... An external http target on 443 is `https://host` (inside the stack,
+    Service Connect's proxy speaks plain http to the application, whatever the port)."""
+    if fmt == "host":
+        return "", ""
+    if fmt == "address":
+        return "", f":{port}"
+    scheme = "udp" if transport == "udp" else SCHEMES[app_protocol]
+    if external and scheme == "http" and port == 443:
+        return "https://", ""
+    return f"{scheme}://", "" if scheme == "http" and port == 80 else f":{port}"
+
+
+def external_host_parameter(name: str) -> str:
+    """The template parameter that gives an external target's host: `orders-db` -> `OrdersDbHost`."""
+    return f"{camel(name)}Host"

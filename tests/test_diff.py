@@ -125,7 +125,14 @@ def test_defaults_are_compared_under_each_service(tmp_path: Path) -> None:
 def test_ports_pair_by_name(tmp_path: Path) -> None:
     http, admin = "      - { name: http, port: 8080, appProtocol: http }\n", "      - { name: admin, port: 9090 }\n"
     reordered = BASE.replace(http + admin, admin + http)
-    assert _diff(tmp_path, BASE, reordered) == ["no infrastructure change"]
+    # In 1.1 the first published port takes the service's name as its discovery name, so a
+    # reorder renames both endpoints: diff says so (the spec leaves themselves pair by name).
+    assert _diff(tmp_path, BASE, reordered) == [
+        "warning: api port http: its Service Connect name changes; running callers keep the old one until their "
+        "tasks are replaced (the new URL variable does that)",
+        "warning: api port admin: its Service Connect name changes; running callers keep the old one until their "
+        "tasks are replaced (the new URL variable does that)",
+    ]
     assert _diff(tmp_path, BASE, BASE.replace("name: admin", "name: manage")) == [
         "- services.api.ports[admin]",
         "+ services.api.ports[manage]: {name: manage, port: 9090}",

@@ -224,7 +224,7 @@ def test_hover_documents_every_key_of_the_examples(server: LanguageServer, examp
 MISTAKES = {
     "unknown-service-key": (SERVICE + "    [[replicas]]: 2\n", "Property replicas is not allowed."),
     "unknown-top-level-key": ("[[region]]: us-east-1\n" + SERVICE, "Property region is not allowed."),
-    "unknown-port-key": (PORT + "        [[protocol]]: http\n", "Property protocol is not allowed."),
+    "unknown-port-key": (PORT + "        [[hostPort]]: 8080\n", "Property hostPort is not allowed."),
     "unknown-scaling-target": (SCALING + "      targets:\n        [[rps]]: 50\n", "Property rps is not allowed."),
     "bad-role": (SERVICE + "    role: [[server]]\n",
                  'Value is not accepted. Valid values: "client-server", "client", "none".'),

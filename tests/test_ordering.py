@@ -82,8 +82,9 @@ def test_url_variables(template: dict[str, Any]) -> None:
         container = template["Resources"][td]["Properties"]["ContainerDefinitions"][0]
         return {e["Name"]: e["Value"] for e in container.get("Environment", [])}
 
-    assert env("FrontendTaskDefinition") == {"BACKEND_URL": "http://api.local:8080"}
-    assert env("CheckoutTaskDefinition") == {"ORDERS_URL": "grpc://orders.local:7000"}
+    # 1.1: the first published port is dialled by the service name; grpc variables are host:port.
+    assert env("FrontendTaskDefinition") == {"BACKEND_URL": "http://backend:8080"}
+    assert env("CheckoutTaskDefinition") == {"ORDERS_ADDR": "orders:7000"}
     assert env("BackendTaskDefinition") == {}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from scc.families import (
     discovery,
+    external,
     iam,
     loadbalancer,
     logs,
@@ -38,6 +39,7 @@ FAMILIES: tuple[Family, ...] = (
     task.FAMILY,
     service.FAMILY,
     scaling.FAMILY,
+    external.FAMILY,
 )
 
 __all__ = ["FAMILIES", "Emitted", "Family"]

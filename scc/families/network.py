@@ -34,27 +34,27 @@ def _security_group(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
 def _rules(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     caller = sp.name
     where = ("services", caller, "calls")
-    for e in sp.endpoints:
-        callee, port = e.target, e.port
+    called = [e for e in sp.endpoints if e.target is not None]  # external targets: scc/families/external.py
+    for e in called:
         yield Emitted(ec2.SecurityGroupIngress(
-            Ids(callee.name).ingress_from(caller, port.port),
-            GroupId=GetAtt(Ids(callee.name).security_group, "GroupId"),
+            Ids(e.name).ingress_from(caller, e.number),
+            GroupId=GetAtt(Ids(e.name).security_group, "GroupId"),
             SourceSecurityGroupId=GetAtt(Ids(caller).security_group, "GroupId"),
-            IpProtocol="tcp",
-            FromPort=port.port,
-            ToPort=port.port,
-            Description=f"{caller} calls {callee.name} on {port.name}",
+            IpProtocol=e.protocol,
+            FromPort=e.number,
+            ToPort=e.number,
+            Description=f"{caller} calls {e.name} on {e.port_name}",
         ), where, caller)
     if plan.app.network.egress != "none":
         return
     # With `egress: none`, the one way out of a task: to the services it calls.
-    for e in sp.endpoints:
+    for e in called:
         yield Emitted(ec2.SecurityGroupEgress(
-            Ids(caller).egress_to(e.target.name, e.port.port),
+            Ids(caller).egress_to(e.name, e.number),
             GroupId=GetAtt(Ids(caller).security_group, "GroupId"),
-            DestinationSecurityGroupId=GetAtt(Ids(e.target.name).security_group, "GroupId"),
-            IpProtocol="tcp", FromPort=e.port.port, ToPort=e.port.port,
-            Description=f"{caller} calls {e.target.name} on {e.port.name}",
+            DestinationSecurityGroupId=GetAtt(Ids(e.name).security_group, "GroupId"),
+            IpProtocol=e.protocol, FromPort=e.number, ToPort=e.number,
+            Description=f"{caller} calls {e.name} on {e.port_name}",
         ), where, caller)
 
 

@@ -25,7 +25,8 @@ STRATEGY = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY"
 def ordering(sp: ServicePlan) -> list[str]:
     """Logical ids this service is created after: the services of ordered calls and dependsOn,
     then the ingress rules of its own calls (so its first tasks can connect at once), each once."""
-    rules = dict.fromkeys(Ids(e.target.name).ingress_from(sp.name, e.port.port) for e in sp.endpoints)
+    rules = dict.fromkeys(Ids(e.name).ingress_from(sp.name, e.number) for e in sp.endpoints
+                          if e.target is not None or (e.external is not None and e.external.security_group))
     return [Ids(n).service for n in sp.after] + list(rules)
 
 

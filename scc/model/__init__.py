@@ -25,8 +25,10 @@ class Port:
     name: str
     named: bool  # False when the name defaulted to the service name
     port: int
+    protocol: str  # transport: tcp | udp
     app_protocol: str  # "tcp" when appProtocol is omitted
-    publish: bool
+    publish: bool  # published through Service Connect (never a udp port)
+    publish_asked: bool  # what `publish` (or the role's default) asks, udp or not
     discovery_name: str
     alias_dns: str
     alias_port: int
@@ -39,9 +41,10 @@ class Port:
 
 @dataclass(frozen=True)
 class Call:
-    service: str
+    service: str  # a service or an external target
     port: str | None
     env: str | None
+    format: str | None  # url | address | host | none; None: by the called port's protocol
     ordered: bool
     path: Path
 
@@ -254,10 +257,23 @@ def locate(origins: dict[Path, Path], name: str, keys: Path) -> Path:
 
 
 @dataclass(frozen=True)
+class External:
+    """A target the services call that the stack does not create."""
+
+    name: str
+    host: str | None  # None: a template parameter
+    port: int
+    app_protocol: str  # "tcp" when appProtocol is omitted
+    security_group: str | None
+    path: Path
+
+
+@dataclass(frozen=True)
 class Namespace:
     name: str
     type: str
     existing: str | None
+    qualified_aliases: bool  # aliases: qualified
 
 
 @dataclass(frozen=True)
@@ -289,6 +305,7 @@ class App:
     cluster: Cluster
     network: Network
     services: tuple[Service, ...]
+    externals: tuple[External, ...]
     load_balancers: tuple[LoadBalancer, ...]
     lint_regions: tuple[str, ...]
     lint_ignore: tuple[str, ...]
@@ -299,3 +316,6 @@ class App:
 
     def service(self, name: str) -> Service | None:
         return self._by_name.get(name)
+
+    def external(self, name: str) -> External | None:
+        return next((e for e in self.externals if e.name == name), None)

@@ -19,6 +19,7 @@ from scc.model import (
     Deployment,
     Discovery,
     Exposure,
+    External,
     HealthCheck,
     HealthCheckPath,
     LoadBalancer,
@@ -66,20 +67,45 @@ def _origins(name: str, own: dict[str, Any], defaults: dict[str, Any]) -> tuple[
     return tuple(sorted(found.items(), key=lambda kv: [str(p) for p in kv[0]]))
 
 
-def _port(raw: dict[str, Any], container: str, svc: str, role: str, namespace: str | None, path: Path) -> Port:
-    name = raw.get("name", svc)
-    discovery = raw.get("discoveryName", name)
+def _ports(raws: list[dict[str, Any]], container: str, svc: str, role: str, namespace: Namespace | None,
+           dns_name: str | None, at: At) -> tuple[Port, ...]:
+    """A service's ports. The first published port is discovered (and by default dialled) by the
+    service's own name, as Compose and Kubernetes apps dial their peers; further ones by
+    `<service>-<port name>`; `<service>-sc` when DNS discovery already holds the service's name."""
+    out: list[Port] = []
+    for i, raw in enumerate(raws):
+        name = raw.get("name", svc)
+        protocol = _get(raw, "port", "protocol")
+        # Service Connect carries tcp only: a udp port is never published.
+        asked = bool(raw.get("publish", role == "client-server"))
+        publish = asked and protocol == "tcp"
+        if not publish:
+            discovery = name
+        elif not any(p.publish for p in out):
+            discovery = f"{svc}-sc" if dns_name == svc else svc
+        else:
+            discovery = f"{svc}-{name}"
+        out.append(_port(raw, container, name, protocol, (publish, asked), raw.get("discoveryName", discovery),
+                         namespace, at("ports", i)))
+    return tuple(out)
+
+
+def _port(raw: dict[str, Any], container: str, name: str, protocol: str, publish: tuple[bool, bool], discovery: str,
+          namespace: Namespace | None, path: Path) -> Port:
     alias = raw.get("alias", {})
     timeout = raw.get("timeout", {})
     tls = raw.get("tls")
-    default_dns = f"{discovery}.{namespace}" if namespace else discovery
+    qualified = namespace is not None and namespace.qualified_aliases
+    default_dns = f"{discovery}.{namespace.name}" if namespace is not None and qualified else discovery
     return Port(
         container=container,
         name=name,
         named="name" in raw,
         port=raw["port"],
+        protocol=protocol,
         app_protocol=raw.get("appProtocol", "tcp"),
-        publish=raw.get("publish", role == "client-server"),
+        publish=publish[0],
+        publish_asked=publish[1],
         discovery_name=discovery,
         alias_dns=alias.get("dnsName", default_dns),
         alias_port=alias.get("port", raw["port"]),
@@ -153,7 +179,7 @@ def _deployment(dep: dict[str, Any]) -> Deployment:
     )
 
 
-def _service(name: str, raw: dict[str, Any], namespace: str | None, at: At, numbers: dict[Path, str],
+def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At, numbers: dict[Path, str],
              origins: tuple[tuple[Path, Path], ...]) -> Service:
     ports_raw = raw.get("ports", [])
     role = raw.get("role", "client-server" if ports_raw else "client")
@@ -162,8 +188,10 @@ def _service(name: str, raw: dict[str, Any], namespace: str | None, at: At, numb
     calls = []
     for i, c in enumerate(raw.get("calls", [])):
         c = {"service": c} if isinstance(c, str) else c
-        calls.append(Call(c["service"], c.get("port"), c.get("env"), _get(c, "call", "ordered"), at("calls", i)))
-    ports = tuple(_port(p, name, name, role, namespace, at("ports", i)) for i, p in enumerate(ports_raw))
+        calls.append(Call(c["service"], c.get("port"), c.get("env"), c.get("format"), _get(c, "call", "ordered"),
+                          at("calls", i)))
+    dns_name = raw["discovery"].get("name", name) if "discovery" in raw else None
+    ports = _ports(ports_raw, name, name, role, namespace, dns_name, at)
     main = _main_container(name, raw, ports, at, numbers)
     return Service(
         name=name,
@@ -251,8 +279,8 @@ def build(src: Source) -> App:
     data = src.data
     ns_raw = data.get("namespace")
     ns_raw = {"name": ns_raw} if isinstance(ns_raw, str) else ns_raw
-    namespace = Namespace(ns_raw["name"], _get(ns_raw, "namespace", "type"), ns_raw.get("existing")) \
-        if ns_raw else None
+    namespace = Namespace(ns_raw["name"], _get(ns_raw, "namespace", "type"), ns_raw.get("existing"),
+                          _get(ns_raw, "namespace", "aliases") == "qualified") if ns_raw else None
     cl_raw = data.get("cluster", data["name"])
     cl_raw = {"name": cl_raw} if isinstance(cl_raw, str) else cl_raw
     net = data.get("network", {})
@@ -265,8 +293,7 @@ def build(src: Source) -> App:
         def at(*keys: str | int, _lookup: dict[Path, Path] = lookup, _name: str = name) -> Path:
             return locate(_lookup, _name, keys)
 
-        services.append(_service(name, merge(defaults, own), namespace.name if namespace else None, at,
-                                 src.numbers, origins))
+        services.append(_service(name, merge(defaults, own), namespace, at, src.numbers, origins))
     lint = data.get("lint", {})
     return App(
         file=src.file,
@@ -285,6 +312,9 @@ def build(src: Source) -> App:
                         _get(net, "network", "assignPublicIp"), _get(net, "network", "egress"),
                         net.get("vpcCidr")),
         services=tuple(services),
+        externals=tuple(External(name, raw.get("host"), raw["port"], raw.get("appProtocol", "tcp"),
+                                 raw.get("securityGroup"), ("external", name))
+                        for name, raw in data.get("external", {}).items()),
         load_balancers=_load_balancers(services),
         lint_regions=tuple(_get(lint, "lint", "regions")),
         lint_ignore=tuple(lint.get("ignore", ())),

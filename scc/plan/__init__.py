@@ -10,21 +10,48 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from scc.diagnostics import Diagnostic, Path
-from scc.model import App, Call, Exposure, LoadBalancer, Port, Scaling, Service
+from scc.model import App, Call, Exposure, External, LoadBalancer, Port, Scaling, Service
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A call's variable: `prefix + host + suffix` (the host may be a template parameter)."""
+
+    name: str
+    format: str  # url | address | host
+    prefix: str
+    suffix: str
+
+    def text(self, host: str) -> str:
+        return f"{self.prefix}{host}{self.suffix}"
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A call resolved: the port it opens and the name, port and variable the caller uses."""
+    """A call resolved: what it reaches, the port it opens, and the name, port and variable the
+    caller uses."""
 
     call: Call
-    target: Service
-    port: Port
-    host: str
+    name: str  # the called service or external target
+    target: Service | None  # None: an external target
+    external: External | None
+    port: Port | None  # the called service's port; None for an external target
+    number: int  # the port the network rules open
+    protocol: str  # tcp | udp
+    app_protocol: str
+    port_name: str  # for descriptions
+    host: str  # what the caller dials; with host_parameter, the parameter's logical id
     host_port: int
-    via: str  # "service-connect" or "dns"
-    env: str  # the variable's name
-    value: str  # the variable's value (a URL)
+    host_parameter: bool  # the host is a template parameter (an external target without `host`)
+    via: str  # "service-connect", "dns" or "external"
+    variable: Variable | None  # None: format none
+
+    def label(self) -> str:
+        """The endpoint as the caller's task definition records it (docker label scc.calls); a host
+        given as a template parameter is recorded by the parameter's name (its value reaches the
+        task through the variable)."""
+        host = f"<{self.host}>" if self.host_parameter else self.host
+        return f"{self.name}={host}:{self.host_port}"
 
 
 @dataclass(frozen=True)
@@ -101,14 +128,6 @@ class ScalingPlan:
     targets: tuple[MetricTarget, ...]
 
 
-@dataclass(frozen=True)
-class Edge:
-    """Traffic a security group rule allows: from a service (or the load balancer) to a port of
-    a service."""
-
-    source: str | None  # the calling service; None: the load balancer
-    target: Service
-    port: Port
 
 
 @dataclass(frozen=True)
@@ -159,8 +178,3 @@ class Plan:
             out.append(wave)
             done |= set(wave)
         return tuple(out)
-
-    @property
-    def ingress(self) -> tuple[Edge, ...]:
-        """Every call's edge, by caller in spec order."""
-        return tuple(Edge(s.name, e.target, e.port) for s in self.services for e in s.endpoints)

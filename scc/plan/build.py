@@ -39,7 +39,7 @@ def build(app: App) -> Plan:
         route = routes.get(svc.name)
         scaling_plan, diags = scaling(svc, route)
         found += diags
-        services.append(ServicePlan(svc, tuple(endpoints), calls.after(svc), route, discovery_port, scaling_plan))
+        services.append(ServicePlan(svc, tuple(endpoints), calls.after(app, svc), route, discovery_port, scaling_plan))
     found += routing.target_ports(app)
     return Plan(app=app, services=tuple(services), load_balancers=balancers, ordering=calls.ordering(app),
                 diagnostics=tuple(found))

@@ -1,6 +1,7 @@
 """Plan calls and dependsOn: each call resolved to the port it opens, the name the caller dials and
-its variable; each dependsOn to a service; the creation-order edges. What cannot resolve is
-reported here, located at the call."""
+its variable (by format: a URL for http, host:port for grpc and tcp); calls to external targets
+too; each dependsOn to a service; the creation-order edges. What cannot resolve is reported here,
+located at the call."""
 
 from __future__ import annotations
 
@@ -8,19 +9,21 @@ import difflib
 
 from scc.codes import SCC201, SCC202, SCC203, SCC205, SCC206, SCC207, SCC210, SCC713, Code, problem
 from scc.diagnostics import Diagnostic, Path
-from scc.model import App, Call, Port, Service
-from scc.naming import url, url_env
-from scc.plan import Endpoint
+from scc.model import App, Call, External, Port, Service
+from scc.naming import around_host, default_format, env_name, external_host_parameter
+from scc.plan import Endpoint, Variable
 
 
-def via(app: App, caller: Service, callee: Service) -> str | None:
-    """Service Connect when both ends use it and the callee publishes; else the callee's DNS
-    discovery name when it has one in a dns namespace; else None (not reachable by name)."""
-    if caller.service_connect and callee.published:
+def via(app: App, caller: Service, callee: Service, port: str | None = None) -> str | None:
+    """Service Connect when both ends use it and the callee publishes (the named port); else the
+    callee's DNS discovery name when it has one in a dns namespace (a udp port, say); else None
+    (not reachable by name)."""
+    sc = caller.service_connect and bool(callee.published)
+    if sc and (port is None or any(p.name == port for p in callee.published)):
         return "service-connect"
     if callee.discovery is not None and app.namespace is not None and app.namespace.type == "dns":
         return "dns"
-    return None
+    return "service-connect" if sc else None
 
 
 def named_port(svc: Service, name: str | None) -> Port | None:
@@ -28,6 +31,20 @@ def named_port(svc: Service, name: str | None) -> Port | None:
     if name is None:
         return svc.ports[0] if svc.ports else None
     return next((p for p in svc.ports if p.name == name), None)
+
+
+def variable(call: Call, app_protocol: str, transport: str, port: int, external: bool = False) -> Variable | None:
+    fmt = call.format or default_format(app_protocol)
+    if fmt == "none":
+        return None
+    prefix, suffix = around_host(fmt, app_protocol, transport, port, external)
+    return Variable(call.env or env_name(call.service, fmt), fmt, prefix, suffix)
+
+
+def _external(call: Call, ext: External) -> Endpoint:
+    host = ext.host or external_host_parameter(ext.name)
+    return Endpoint(call, ext.name, None, ext, None, ext.port, "tcp", ext.app_protocol, str(ext.port), host, ext.port,
+                    ext.host is None, "external", variable(call, ext.app_protocol, "tcp", ext.port, external=True))
 
 
 def _endpoint(app: App, caller: Service, callee: Service, call: Call, how: str) -> Endpoint | None:
@@ -46,8 +63,8 @@ def _endpoint(app: App, caller: Service, callee: Service, call: Call, how: str) 
         host, host_port = (f"{disc.name}.{ns.name}", port.port) if port else ("", 0)
     if port is None:
         return None
-    env = call.env or url_env(call.service)
-    return Endpoint(call, callee, port, host, host_port, how, env, url(port.app_protocol, host, host_port))
+    return Endpoint(call, callee.name, callee, None, port, port.port, port.protocol, port.app_protocol, port.name,
+                    host, host_port, False, how, variable(call, port.app_protocol, port.protocol, host_port))
 
 
 def endpoints(app: App, svc: Service) -> tuple[list[Endpoint], list[Diagnostic]]:
@@ -60,10 +77,17 @@ def endpoints(app: App, svc: Service) -> tuple[list[Endpoint], list[Diagnostic]]
             out.append(problem(SCC205, f"service {svc.name!r} calls itself", call.path,
                                hint="a task reaches its own ports on localhost; remove this call"))
             continue
+        if callee is None and (ext := app.external(call.service)) is not None:
+            if call.port is not None:
+                out.append(problem(SCC207, f"{call.service!r} is an external target with one port, {ext.port}",
+                                   (*call.path, "port"), at_key=True, hint="remove `port`"))
+                continue
+            found.append(_external(call, ext))
+            continue
         if callee is None:
             out.append(unknown(SCC201, call.service, app, call.path))
             continue
-        how = via(app, svc, callee)
+        how = via(app, svc, callee, call.port)
         if how is None and not svc.service_connect and callee.published:
             out.append(problem(SCC210, f"service {svc.name!r} has role none (no Service Connect proxy) and cannot "
                                f"resolve {call.service!r}, which has no DNS discovery", svc.at("role"),
@@ -100,10 +124,14 @@ def endpoints(app: App, svc: Service) -> tuple[list[Endpoint], list[Diagnostic]]
 def _why_unpublished(callee: Service) -> str:
     if callee.role != "client-server":
         return f"role {callee.role}"
+    if callee.ports and all(p.protocol == "udp" for p in callee.ports):
+        return "its ports are udp, which Service Connect does not carry"
     return "no port" if not callee.ports else "every port has publish: false"
 
 
 def _publish_hint(callee: Service) -> str:
+    if callee.ports and all(p.protocol == "udp" for p in callee.ports):
+        return f"give {callee.name!r} DNS `discovery` in a dns namespace: callers reach udp ports by DNS"
     if callee.role == "client-server" and callee.ports:
         return f"remove `publish: false` from the port of {callee.name!r} that callers use"
     if callee.ports:
@@ -124,10 +152,13 @@ def depends_on(app: App, svc: Service) -> list[Diagnostic]:
 
 def unknown(code: Code, name: str, app: App, path: Path) -> Diagnostic:
     names = [s.name for s in app.services]
+    if code is SCC201:
+        names += [e.name for e in app.externals]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}?" if close else "defined services: " + ", ".join(names)
+    where = "services or external" if code is SCC201 and app.externals else "services"
+    hint = f"did you mean {close[0]!r}?" if close else f"defined {where}: " + ", ".join(names)
     verb = "calls" if code is SCC201 else "depends on"
-    return problem(code, f"{verb} {name!r}, which is not defined in services", path, hint=hint)
+    return problem(code, f"{verb} {name!r}, which is not defined in {where}", path, hint=hint)
 
 
 def ordering(app: App) -> dict[str, tuple[tuple[str, Path], ...]]:
@@ -147,6 +178,8 @@ def ordering(app: App) -> dict[str, tuple[tuple[str, Path], ...]]:
     return edges
 
 
-def after(svc: Service) -> tuple[str, ...]:
-    """The services this one is created after: its ordered calls, then dependsOn, each once."""
-    return tuple(dict.fromkeys([c.service for c in svc.calls if c.ordered] + list(svc.depends_on)))
+def after(app: App, svc: Service) -> tuple[str, ...]:
+    """The services this one is created after: its ordered calls, then dependsOn, each once
+    (external targets are not in the stack: nothing to wait for)."""
+    called = [c.service for c in svc.calls if c.ordered and app.external(c.service) is None]
+    return tuple(dict.fromkeys(called + list(svc.depends_on)))

@@ -3,13 +3,17 @@ no ordering cycles."""
 
 from __future__ import annotations
 
-from scc.codes import SCC204, SCC208, SCC209, problem
+from scc.codes import SCC204, SCC208, SCC209, SCC211, SCC212, problem
 from scc.diagnostics import Diagnostic, Path, dotted
 from scc.plan import Plan, ServicePlan
 
 
 def check(plan: Plan) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    for ext in plan.app.externals:
+        if plan.app.service(ext.name) is not None:
+            out.append(problem(SCC211, f"{ext.name!r} is both a service and an external target", ext.path,
+                               at_key=True, hint="rename the external target"))
     for svc in plan.services:
         out += _variables(svc)
     out += _cycles(plan)
@@ -24,13 +28,18 @@ def _variables(plan: ServicePlan) -> list[Diagnostic]:
     env_owner.update({k: svc.at("secrets", k) for k, _ in svc.main.secrets})
     for endpoint in plan.endpoints:
         call = endpoint.call
-        key = (call.service, endpoint.port.name)
+        key = (call.service, endpoint.port_name)
         if key in seen:
-            out.append(problem(SCC209, f"port {endpoint.port.name!r} of {call.service!r} is called twice",
+            out.append(problem(SCC209, f"port {endpoint.port_name!r} of {call.service!r} is called twice",
                                call.path))
             continue
         seen.add(key)
-        env = endpoint.env
+        if endpoint.variable is None:
+            if call.env is not None:
+                out.append(problem(SCC212, "env has no effect with format: none", (*call.path, "env"), at_key=True,
+                                   hint="remove `env`, or set format url, address or host"))
+            continue
+        env = endpoint.variable.name
         if env in env_owner:
             first = env_owner[env]
             by_call = "calls" in first

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scc.codes import SCC701, SCC702, SCC703, SCC706, SCC707, SCC708, SCC709, SCC710, SCC711, SCC712, problem
+from scc.codes import SCC701, SCC702, SCC703, SCC706, SCC707, SCC708, SCC709, SCC710, SCC711, SCC712, SCC714, problem
 from scc.diagnostics import Diagnostic
 from scc.limits import MAX_CONDITION_VALUES
 from scc.model import App, Discovery, Exposure, Service
@@ -44,6 +44,12 @@ def _exposure(svc: Service, pub: Exposure, route: Route | None, routes: dict[tup
     if not https and pub.certificate_arn:
         out.append(problem(SCC703, "certificateArn is only used on port 443", svc.at("public", "certificateArn"),
                            at_key=True, hint="set `port: 443`; port 80 then redirects to HTTPS"))
+    if route is not None and route.port.protocol == "udp":
+        given = svc.given("public", "targetPort")
+        out.append(problem(SCC714, f"port {route.port.name!r} of {svc.name!r} is udp, which the Application Load "
+                           "Balancer does not forward", svc.at("public", "targetPort") if given else svc.at("public"),
+                           at_key=not given,
+                           hint="set `targetPort` to a tcp port; reach udp ports through DNS `discovery`"))
     if route is not None and route.port.app_protocol == "grpc" and not https:
         out.append(problem(SCC706, f"port {route.port.name!r} is grpc, which the load balancer forwards only "
                            "from HTTPS", svc.at("public", "port") if svc.given("public", "port")

@@ -3,7 +3,21 @@ settings, the namespace itself and the proxy's share of the task."""
 
 from __future__ import annotations
 
-from scc.codes import SCC301, SCC302, SCC303, SCC304, SCC305, SCC306, SCC307, SCC309, SCC310, SCC311, problem
+from scc.codes import (
+    SCC301,
+    SCC302,
+    SCC303,
+    SCC304,
+    SCC305,
+    SCC306,
+    SCC307,
+    SCC309,
+    SCC310,
+    SCC311,
+    SCC312,
+    SCC313,
+    problem,
+)
 from scc.diagnostics import Diagnostic, Path
 from scc.model import App, Service
 from scc.plan import Plan
@@ -39,6 +53,16 @@ def _ports(svc: Service) -> list[Diagnostic]:
             out.append(problem(SCC310, f"container port {port.port} is mapped twice in {svc.name!r}",
                                svc.at("ports", i, "port")))
         numbers.setdefault(port.port, port.path)
+        if port.protocol == "udp":
+            if "appProtocol" in port.given:
+                out.append(problem(SCC312, f"port {port.name!r} is udp, which has no application protocol",
+                                   svc.at("ports", i, "appProtocol"), at_key=True,
+                                   hint="remove appProtocol, or set `protocol: tcp`"))
+            if "publish" in port.given and port.publish_asked:
+                out.append(problem(SCC313, f"port {port.name!r} is udp, which Service Connect does not carry",
+                                   svc.at("ports", i, "publish"), at_key=True,
+                                   hint="remove `publish: true`; reach the port through DNS `discovery`"))
+                continue
         if port.per_request_timeout is not None and port.app_protocol == "tcp":
             out.append(problem(SCC305, f"port {port.name!r} is tcp (no appProtocol), so it cannot have a "
                                "per-request timeout", svc.at("ports", i, "timeout", "perRequest"),

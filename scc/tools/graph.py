@@ -11,8 +11,8 @@ def _edges(plan: Plan) -> list[tuple[str, str, str, bool]]:
     out = []
     for sp in plan.services:
         for e in sp.endpoints:
-            via = "" if e.via == "service-connect" else " dns"
-            out.append((sp.name, e.target.name, f"{e.port.app_protocol} :{e.port.port}{via}", e.call.ordered))
+            via = "" if e.via == "service-connect" else f" {e.via}"
+            out.append((sp.name, e.name, f"{e.app_protocol} :{e.number}{via}", e.call.ordered and e.target is not None))
         out += [(sp.name, dep, "dependsOn", True) for dep in sp.service.depends_on]
     return out
 
