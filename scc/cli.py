@@ -211,7 +211,7 @@ def diff(
         if any(a is None or any(d.severity == "error" for d in diags) for _, a, diags in units):
             _report(diagnose([spec], env=env), Format.text, "")
             raise typer.Exit(1)
-        specs.append([(s, a.app) for s, a, _ in units if a is not None])
+        specs.append([(s, a) for s, a, _ in units if a is not None])
     if not specs[0] and not specs[1]:
         _report(diagnose([new], env=env), Format.text, "")
         raise typer.Exit(1)

@@ -126,8 +126,10 @@ def test_ports_pair_by_name(tmp_path: Path) -> None:
     http, admin = "      - { name: http, port: 8080, appProtocol: http }\n", "      - { name: admin, port: 9090 }\n"
     reordered = BASE.replace(http + admin, admin + http)
     # In 1.1 the first published port takes the service's name as its discovery name, so a
-    # reorder renames both endpoints: diff says so (the spec leaves themselves pair by name).
+    # reorder renames both endpoints, and the caller's URL with them: diff says so (the spec
+    # leaves themselves pair by name).
     assert _diff(tmp_path, BASE, reordered) == [
+        "~ web calls api: API_URL=http://api:8080 -> API_URL=http://api-http:8080 (a new task definition)",
         "warning: api port http: its Service Connect name changes; running callers keep the old one until their "
         "tasks are replaced (the new URL variable does that)",
         "warning: api port admin: its Service Connect name changes; running callers keep the old one until their "
@@ -140,6 +142,7 @@ def test_ports_pair_by_name(tmp_path: Path) -> None:
     ]
     assert _diff(tmp_path, BASE, BASE.replace("port: 8080, appProtocol: http", "port: 8080, appProtocol: grpc")) == [
         "~ services.api.ports[http].appProtocol: http -> grpc",
+        "~ web calls api: API_URL=http://api:8080 -> API_ADDR=api:8080 (a new task definition)",
         "warning: api port http: appProtocol of a Service Connect port cannot change in place; the ECS "
         "service has to be recreated (deploy it under a new name, move callers, remove the old one)",
     ]
@@ -147,7 +150,10 @@ def test_ports_pair_by_name(tmp_path: Path) -> None:
 
 def test_calls_pair_by_service(tmp_path: Path) -> None:
     new = BASE.replace("port: http }]", "port: http, env: API }]")
-    assert _diff(tmp_path, BASE, new) == ["~ services.web.calls[api].env: (not set) -> API"]
+    assert _diff(tmp_path, BASE, new) == [
+        "~ services.web.calls[api].env: (not set) -> API",
+        "~ web calls api: API_URL=http://api:8080 -> API=http://api:8080 (a new task definition)",
+    ]
     assert _diff(tmp_path, BASE, BASE.replace("calls: [{ service: api, port: http }]", "dependsOn: [api]")) == [
         "- services.web.calls[api]",
         "~ services.web.dependsOn: (not set) -> [api]",
@@ -165,6 +171,8 @@ def test_diff_summarises_a_change_and_warns_about_replacements(tmp_path: Path) -
         "~ services.backend.ports[backend].appProtocol: http -> grpc",
         "~ services.backend.scaling.max: 10 -> 20",
         "+ service worker (public.ecr.aws/docker/library/busybox:1.36, 0 port(s), role none)",
+        "~ frontend calls backend: BACKEND_URL=http://backend:8080 -> BACKEND_ADDR=backend:8080 "
+        "(a new task definition)",
         "warning: a new cluster name replaces the cluster, and every service with it",
         "warning: backend port backend: appProtocol of a Service Connect port cannot change in place; the ECS "
         "service has to be recreated (deploy it under a new name, move callers, remove the old one)",
@@ -191,3 +199,20 @@ def test_default_at_walks_the_schema() -> None:
     assert default_at(("services", "api", "capacity")) == "fargate"
     assert default_at(("services", "api", "image")) is MISSING
     assert default_at(("nothing", "here")) is MISSING
+
+
+def test_a_changed_variable_format_is_named(tmp_path: Path) -> None:
+    """What the caller's code reads changes with `format` (and with the called port's protocol):
+    diff names the variable before and after, not only the spec key."""
+    call = "calls: [{ service: api, port: http }]"
+    assert _diff(tmp_path, BASE, BASE.replace(call, "calls: [{ service: api, port: http, format: address }]")) == [
+        "~ services.web.calls[api].format: (not set) -> address",
+        "~ web calls api: API_URL=http://api:8080 -> API_ADDR=api:8080 (a new task definition)",
+    ]
+    assert _diff(tmp_path, BASE, BASE.replace(call, "calls: [{ service: api, port: http, format: none }]")) == [
+        "~ services.web.calls[api].format: (not set) -> none",
+        "~ web calls api: API_URL=http://api:8080 -> no variable (format: none) (a new task definition)",
+    ]
+    qualified = BASE.replace("namespace: local", "namespace: { name: local, aliases: qualified }")
+    assert "~ web calls api: API_URL=http://api:8080 -> API_URL=http://api.local:8080 (a new task definition)" in \
+        _diff(tmp_path, BASE, qualified)

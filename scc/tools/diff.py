@@ -5,7 +5,8 @@ Settings are compared as the spec writes them (each service with `defaults` merg
 each environment with its overrides merged in), leaf by leaf, so no setting can change
 unnoticed; each is named by its spec path and shown in YAML flow style. The warnings read the
 typed model (the Apps `pipeline.check` builds): every attribute they use is in the accessor
-section below."""
+section below. The call variables each caller receives come from the plan, so a change of their
+name or format (a new `format`, an appProtocol that turns a URL into host:port) is named too."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from scc.front.spec import Source
 
 # ---- The typed model: every model attribute the warnings read (adapt here when scc.model changes).
 from scc.model import App, Service
+from scc.plan import Endpoint, Plan
 
 
 def _cluster_name(app: App) -> str:
@@ -325,15 +327,39 @@ def _service_warnings(name: str, old: Service, new: Service) -> list[str]:
     return out
 
 
-def diff(old: tuple[Source, App], new: tuple[Source, App]) -> list[Change]:
+def _variable(e: Endpoint) -> str:
+    """A call's variable as the caller's task receives it: `NAME=value`, or no variable."""
+    if e.variable is None:
+        return "no variable (format: none)"
+    host = f"${{{e.host}}}" if e.host_parameter else e.host
+    return f"{e.variable.name}={e.variable.text(host)}"
+
+
+def _variables(plan: Plan) -> dict[tuple[str, str, str], str]:
+    """(caller, called, port) -> the variable it gets, for every resolved call."""
+    return {(sp.name, e.name, e.port_name): _variable(e) for sp in plan.services for e in sp.endpoints}
+
+
+def _variable_changes(old: Plan, new: Plan) -> list[Change]:
+    before, after = _variables(old), _variables(new)
+    out = []
+    for (caller, called, port), now in after.items():
+        was = before.get((caller, called, port))
+        if was is not None and was != now:
+            out.append(Change(f"~ {caller} calls {called}: {was} -> {now} (a new task definition)"))
+    return out
+
+
+def diff(old: tuple[Source, Plan], new: tuple[Source, Plan]) -> list[Change]:
     """What changing one built spec (or one environment of it) into another does."""
-    out = _settings(written(old[0]), written(new[0]), new[1])
-    return out + [Change("", w) for w in _warnings(old[1], new[1])]
+    out = _settings(written(old[0]), written(new[0]), new[1].app)
+    out += _variable_changes(old[1], new[1])
+    return out + [Change("", w) for w in _warnings(old[1].app, new[1].app)]
 
 
 # ---- Environments, paired by name.
 
-Unit = tuple[Source, App]
+Unit = tuple[Source, Plan]
 
 
 def _label(env: str | None) -> str:
@@ -343,24 +369,24 @@ def _label(env: str | None) -> str:
 def report(old: list[Unit], new: list[Unit]) -> str:
     """The whole output of `scc diff`: an environment in both specs is compared with itself, one
     only in NEW is added, one only in OLD removed (its stack stays: scc deletes nothing)."""
-    before = {src.environment: (src, app) for src, app in old}
-    after = {src.environment: (src, app) for src, app in new}
+    before = {src.environment: (src, plan) for src, plan in old}
+    after = {src.environment: (src, plan) for src, plan in new}
     if list(before) == [None] and list(after) == [None]:
         return render(diff(before[None], after[None]))
     lines: list[str] = []
     warnings: list[str] = []
-    for env, (_, app) in after.items():
+    for env, (_, plan) in after.items():
         if env not in before:
-            lines.append(f"+ {_label(env)}: builds {app.name}")
-    for env, (_, app) in before.items():
+            lines.append(f"+ {_label(env)}: builds {plan.app.name}")
+    for env, (_, plan) in before.items():
         if env not in after:
-            lines.append(f"- {_label(env)}: {app.name} is no longer built")
-            warnings.append(f"{_label(env)}: scc does not delete the stack of {app.name}; delete it "
+            lines.append(f"- {_label(env)}: {plan.app.name} is no longer built")
+            warnings.append(f"{_label(env)}: scc does not delete the stack of {plan.app.name}; delete it "
                             "yourself once nothing uses it")
     out = "".join(f"{line}\n" for line in lines) + "".join(f"warning: {w}\n" for w in warnings)
     both = [env for env in after if env in before]
     for env in both:
         if len(both) > 1 or lines:
-            out += f"== {after[env][1].name}\n"
+            out += f"== {after[env][1].app.name}\n"
         out += render(diff(before[env], after[env]))
     return out

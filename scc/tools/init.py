@@ -37,7 +37,7 @@ services:
     cpu: 512
     memory: 1024
     role: client               # calls other services, publishes nothing
-    calls: [backend]           # created after backend; gets BACKEND_URL=http://backend.local
+    calls: [backend]           # created after backend; gets BACKEND_URL=http://backend
 """
 
 
