@@ -271,7 +271,6 @@ SCC210 = _code(
     ),
     fix="Give the caller a Service Connect role (`role: client`), or the callee DNS `discovery` in a dns namespace.",
 )
-
 SCC211 = _code(
     "SCC211",
     _E,
@@ -387,21 +386,24 @@ SCC311 = _code(
     "`serviceConnect` has no effect with role `none`.",
     fix="Remove `serviceConnect`, or give the service a Service Connect role.",
 )
-
 SCC312 = _code(
     "SCC312",
     _E,
     "appProtocol on a udp port",
-    "appProtocol tells Service Connect's proxy how to read a tcp stream (http, http2, grpc); a udp port carries "
-    "datagrams, which the proxy never sees.",
+    (
+        "appProtocol tells Service Connect's proxy how to read a tcp stream (http, http2, grpc); a udp port carries "
+        "datagrams, which the proxy never sees."
+    ),
     fix="Remove appProtocol from the udp port, or make the port tcp.",
 )
 SCC313 = _code(
     "SCC313",
     _E,
     "a udp port published through Service Connect",
-    "Service Connect carries tcp only: a udp port cannot be published (ECS rejects it). Callers reach udp "
-    "ports by DNS `discovery`, or through a network load balancer.",
+    (
+        "Service Connect carries tcp only: a udp port cannot be published (ECS rejects it). Callers reach udp ports "
+        "by DNS `discovery`, or through a network load balancer."
+    ),
     fix="Remove `publish: true` from the udp port, and give the service `discovery` in a dns namespace.",
 )
 
@@ -443,6 +445,97 @@ SCC405 = _code(
     "capacity weights are all zero",
     "At least one capacity provider needs a weight above 0.",
     fix="Give at least one provider a weight: `capacity: {FARGATE: 1, FARGATE_SPOT: 3}`.",
+)
+SCC410 = _code(
+    "SCC410",
+    _E,
+    "a mount names a volume the service does not have",
+    "A container mounts one of its task's `volumes` by name; an unknown name would fail the task definition.",
+    fix="Add the volume under `volumes` (`cache: {}` for task storage), or mount one of those there.",
+)
+SCC411 = _code(
+    "SCC411",
+    _E,
+    "a container name that is taken",
+    (
+        "Containers of a task need names of their own: the main container is named after the service, and "
+        "`log-router` is the FireLens container when `logs.router` is set."
+    ),
+    fix="Rename the container under `containers`.",
+)
+SCC412 = _code(
+    "SCC412",
+    _E,
+    "waitFor names an unknown container",
+    (
+        "`waitFor` orders a container after others of the same task; the name must be one of them (the main "
+        "container is named after the service), not the container itself."
+    ),
+    fix="Use a name under `containers` (or the service's own name for the main container).",
+)
+SCC413 = _code(
+    "SCC413",
+    _E,
+    "a waitFor cycle",
+    "Containers that wait for each other never start: ECS refuses the task definition.",
+    fix="Remove one `waitFor` entry of the cycle.",
+)
+SCC414 = _code(
+    "SCC414",
+    _E,
+    "waitFor healthy on a container without a health check",
+    "`healthy` waits for the other container's health check to pass; without one it never does.",
+    fix="Give that container a `healthCheck`, or wait for `start`.",
+)
+SCC415 = _code(
+    "SCC415",
+    _E,
+    "waitFor complete or success on an essential container",
+    (
+        "`complete` and `success` wait for the other container to exit, and when an essential container exits ECS "
+        "stops the whole task."
+    ),
+    fix="Mark the other container `essential: false` (an init step), or wait for `start` or `healthy`.",
+)
+SCC416 = _code(
+    "SCC416",
+    _E,
+    "the containers do not fit in the task",
+    (
+        "The task's cpu and memory are shared by its containers and the Service Connect proxy (about 256 CPU units "
+        "and 64 MiB); the containers' reservations must leave room for all of them."
+    ),
+    fix=(
+        "Raise the task's `cpu`/`memory` (a larger Fargate size), or lower the containers' `cpu`, `memory` or "
+        "`memoryReservation`."
+    ),
+)
+SCC417 = _code(
+    "SCC417",
+    _E,
+    "a Linux capability Fargate does not add",
+    (
+        "Fargate tasks may add only SYS_PTRACE; any other added capability fails the task definition. Dropping "
+        "capabilities is always allowed."
+    ),
+    fix="Remove the capability from `capabilities.add` (`drop: [ALL]` and `add: [SYS_PTRACE]` are fine).",
+)
+SCC418 = _code(
+    "SCC418",
+    _E,
+    "rootDirectory with an EFS access point",
+    "An access point sets its own root directory; ECS refuses a `rootDirectory` next to it.",
+    fix="Remove `rootDirectory`, or the `accessPoint` (then the mount starts at rootDirectory).",
+)
+SCC419 = _code(
+    "SCC419",
+    _E,
+    "an EFS volume without its security group under egress: none",
+    (
+        "With `egress: none` a task reaches only what scc opens for it: an EFS mount target needs its security group "
+        "(`efs.securityGroup`) to open NFS (2049) to it."
+    ),
+    fix="Give the volume `securityGroup: sg-...` (the mount targets' group), or use `egress: vpc`.",
 )
 
 # --- deployment ---
@@ -701,13 +794,11 @@ SCC713 = _code(
     ),
     fix="Use `discovery: {record: A}` on the called service, or reach it through Service Connect.",
 )
-
 SCC714 = _code(
     "SCC714",
     _E,
     "a udp port behind the Application Load Balancer",
-    "An Application Load Balancer forwards HTTP over tcp; a udp port needs a network load balancer or DNS "
-    "discovery.",
+    "An Application Load Balancer forwards HTTP over tcp; a udp port needs a network load balancer or DNS discovery.",
     fix="Point `targetPort` at a tcp port of the service, or reach the udp port through DNS `discovery`.",
 )
 

@@ -24,6 +24,7 @@ from scc.families import (
     scaling,
     service,
     shared,
+    storage,
     task,
 )
 from scc.families.family import Emitted, Family
@@ -40,6 +41,7 @@ FAMILIES: tuple[Family, ...] = (
     service.FAMILY,
     scaling.FAMILY,
     external.FAMILY,
+    storage.FAMILY,
 )
 
 __all__ = ["FAMILIES", "Emitted", "Family"]

@@ -46,7 +46,9 @@ def secret_resource(arn: str) -> str:
 def execution_role(svc: Service) -> iam.Role:
     ids = Ids(svc.name)
     policies = []
-    secrets = svc.task.secrets
+    secrets = list(svc.task.secrets)
+    if svc.task.registry_credentials:  # the private registry's credentials: exactly that secret
+        secrets.append(("registry", svc.task.registry_credentials))
     if secrets:
         statements = []
         sm = sorted({secret_resource(a) for _, a in secrets if ":secretsmanager:" in a})
@@ -59,11 +61,44 @@ def execution_role(svc: Service) -> iam.Role:
             statements.append({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [svc.task.secrets_kms_key]})
         policies.append(iam.Policy(PolicyName="read-secrets",
                                    PolicyDocument={"Version": "2012-10-17", "Statement": statements}))
+    files = svc.task.environment_files
+    if files:
+        # Exactly those objects, and their buckets' location (ECS asks for it before reading).
+        buckets = sorted({arn.split("/", 1)[0] for arn in files})
+        policies.append(iam.Policy(PolicyName="read-environment-files", PolicyDocument={
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": sorted(files)},
+                          {"Effect": "Allow", "Action": ["s3:GetBucketLocation"], "Resource": buckets}],
+        }))
     role = iam.Role(ids.execution_role, AssumeRolePolicyDocument=_trust("ecs-tasks.amazonaws.com", True),
                     ManagedPolicyArns=[Sub(EXECUTION_POLICY)])
     if policies:
         role.Policies = policies
     return role
+
+
+EFS_ARN = "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/"
+
+
+def _efs_statements(svc: Service) -> list[dict[str, Any]]:
+    """With `iam`, the task role may mount each EFS file system (through its access point), and
+    write to it unless every mount of it is read-only."""
+    out: list[dict[str, Any]] = []
+    for v in svc.task.volumes:
+        if v.efs is None or not v.efs.iam:
+            continue
+        mounts = [m for c in svc.task.containers for m in c.mounts if m.volume == v.name]
+        actions = ["elasticfilesystem:ClientMount"]
+        if not all(m.read_only for m in mounts):
+            actions.append("elasticfilesystem:ClientWrite")
+        statement: dict[str, Any] = {"Effect": "Allow", "Action": actions,
+                                     "Resource": Sub(EFS_ARN + v.efs.file_system)}
+        if v.efs.access_point:
+            statement["Condition"] = {"StringEquals": {"elasticfilesystem:AccessPointArn": Sub(
+                "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:access-point/"
+                + v.efs.access_point)}}
+        out.append(statement)
+    return out
 
 
 def task_role(svc: Service) -> iam.Role:
@@ -75,6 +110,9 @@ def task_role(svc: Service) -> iam.Role:
             "Statement": [{"Effect": s.effect, "Action": list(s.actions), "Resource": list(s.resources)}
                           for s in svc.task.policies],
         }))
+    efs = _efs_statements(svc)
+    if efs:
+        policies.append(iam.Policy(PolicyName="efs", PolicyDocument={"Version": "2012-10-17", "Statement": efs}))
     if svc.exec:
         policies.append(iam.Policy(PolicyName="ecs-exec", PolicyDocument={
             "Version": "2012-10-17",

@@ -14,6 +14,7 @@ from scc.families.family import Emitted, Family
 from scc.families.iam import TLS_ROLE
 from scc.families.loadbalancer import attachment
 from scc.families.logs import awslogs
+from scc.families.storage import NFS
 from scc.model import Port, Service
 from scc.naming import Ids
 from scc.plan import Plan, ServicePlan
@@ -27,6 +28,9 @@ def ordering(sp: ServicePlan) -> list[str]:
     then the ingress rules of its own calls (so its first tasks can connect at once), each once."""
     rules = dict.fromkeys(Ids(e.name).ingress_from(sp.name, e.number) for e in sp.endpoints
                           if e.target is not None or (e.external is not None and e.external.security_group))
+    # Its tasks mount EFS at start: the mount targets' group must accept them first (storage family).
+    rules.update(dict.fromkeys(Ids(f"{v.name}-efs").ingress_from(sp.name, NFS) for v in sp.service.task.volumes
+                               if v.efs is not None and v.efs.security_group))
     return [Ids(n).service for n in sp.after] + list(rules)
 
 

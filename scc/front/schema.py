@@ -180,7 +180,9 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         standing = [str(k) for k in inst if _STANDS_FOR.get(str(k)) == missing] if isinstance(inst, dict) else []
         if standing:
             hint = f"`{standing[0]}` is written `{missing}` here"  # Kubernetes' `containerPort` for `port`
-        if missing == "image":
+        if missing == "image" and len(path) >= 2 and path[-2] == "containers":
+            hint = "add `image: <registry>/<repository>:<tag>` to the container"
+        elif missing == "image":
             hint = "add `image: <registry>/<repository>:<tag>` to the service, or set it once in `defaults`"
         return [problem(SCC102, f"missing required key {missing!r}", path, hint=hint, at_key=True)]
 
@@ -252,12 +254,11 @@ def _plain_type_hint(inst: Any, kinds: list[str]) -> str:
 # top level); each wins over the close-match hint, which would point at a look-alike key
 # (`deploy` -> `deployment`, `protocol` -> `appProtocol`) that means something else.
 
-_VOLUMES = ("volumes are not in the language yet (planned for language 1.1, issue 14: "
-            "`services.<name>.volumes`, mounted with `mounts`); until then a task has only its "
-            "own ephemeral storage")
-_CONTAINERS = ("a task has one container today, described by the service's own keys (`image`, `ports`, "
-               "`command`, ...); tasks of several containers are planned for language 1.1 (issue 14: "
-               "`services.<name>.containers`). The Service Connect proxy is not declared: ECS adds it")
+_VOLUMES = ("volumes belong to a service: `services.<name>.volumes: {cache: {}}` (task storage) or "
+            "`{data: {efs: {fileSystem: fs-...}}}`, mounted with `mounts: [{volume: cache, path: /tmp}]`")
+_CONTAINERS = ("the service's own keys (`image`, `ports`, `command`, ...) describe its main container; "
+               "sidecars and init containers go under `containers: {exporter: {image: ...}}`, ordered with "
+               "`waitFor`. The Service Connect proxy is not declared: ECS adds it")
 _NO_HOST_PORT = ("Fargate has no host ports: in awsvpc mode every task has its own address and "
                  "the container port (`port`) is the task's port")
 _PROBE = ("the container health check is `healthCheck: {command: curl -f http://localhost:8080/ || exit 1}` "
@@ -300,8 +301,8 @@ _SERVICE_KEYS: dict[str, str] = {
     "stop_grace_period": "`stopTimeout: 30`: seconds between SIGTERM and SIGKILL (2..120)",
     "read_only": "`readonlyRootFilesystem: true`",
     "init": "`initProcess: true`",
-    "working_dir": "the working directory is the image's (`WORKDIR`); `workingDirectory` is planned for language 1.1",
-    "workingDir": "the working directory is the image's (`WORKDIR`); `workingDirectory` is planned for language 1.1",
+    "working_dir": "the key is `workingDirectory: /app` (default: the image's `WORKDIR`)",
+    "workingDir": "the key is `workingDirectory: /app` (default: the image's `WORKDIR`)",
     "privileged": "Fargate does not run privileged containers",
     "logging": "every service logs to its own CloudWatch log group: `logs: {retentionDays: 30}`",
 }
@@ -508,6 +509,11 @@ def _type_hint(path: Path, inst: Any, kinds: list[str]) -> str:
         return _seconds_hint(str(key), inst)
     if path == ("version",) and str(inst).strip() not in ("1", "1.0"):
         return _VERSION
+    if key == "volumes" and isinstance(inst, list):  # Compose's `- data:/var/lib/data`
+        return ("volumes are a mapping by name, mounted by the containers: `volumes: {data: {}}` and "
+                "`mounts: [{volume: data, path: /var/lib/data}]`")
+    if key == "containers" and isinstance(inst, list):  # Kubernetes' `- name: exporter`
+        return "containers are a mapping by name: `containers: {exporter: {image: ..., ports: [...]}}`"
     return ""
 
 

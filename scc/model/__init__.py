@@ -59,19 +59,47 @@ class HealthCheck:
 
 
 @dataclass(frozen=True)
+class Mount:
+    volume: str
+    path: str
+    read_only: bool
+    spec_path: Path
+
+
+@dataclass(frozen=True)
+class Ulimit:
+    name: str
+    soft: int
+    hard: int
+
+
+@dataclass(frozen=True)
 class Container:
     name: str
     image: str
+    essential: bool
+    cpu: int | None  # reserved CPU units; None: none reserved
+    memory: int | None  # hard limit, MiB
+    memory_reservation: int | None
     command: tuple[str, ...]
     entry_point: tuple[str, ...]
     environment: tuple[tuple[str, str], ...]
     secrets: tuple[tuple[str, str], ...]
+    environment_files: tuple[str, ...]  # S3 object ARNs
     ports: tuple[Port, ...]
     health_check: HealthCheck | None
+    wait_for: tuple[tuple[str, str], ...]  # (container, start | complete | success | healthy)
+    mounts: tuple[Mount, ...]
     stop_timeout: int
     readonly_root: bool
     user: str | None
     init_process: bool
+    working_directory: str | None
+    capabilities_add: tuple[str, ...]
+    capabilities_drop: tuple[str, ...]
+    ulimits: tuple[Ulimit, ...]
+    docker_labels: tuple[tuple[str, str], ...]
+    spec_path: Path  # services.<svc> for the main container, services.<svc>.containers.<name> else
 
 
 @dataclass(frozen=True)
@@ -82,9 +110,35 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class LogRouter:
+    """FireLens with Fluent Bit: a `log-router` container the others send their logs to."""
+
+    image: str
+    options: tuple[tuple[str, str], ...]
+    secret_options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Logs:
     retention_days: int
     kms_key: str | None
+    router: LogRouter | None
+
+
+@dataclass(frozen=True)
+class Efs:
+    file_system: str
+    access_point: str | None
+    root_directory: str | None
+    iam: bool
+    security_group: str | None
+
+
+@dataclass(frozen=True)
+class Volume:
+    name: str
+    efs: Efs | None  # None: task storage, empty at start, shared by the task's containers
+    spec_path: Path
 
 
 @dataclass(frozen=True)
@@ -99,6 +153,17 @@ class Task:
     managed_policies: tuple[str, ...]
     secrets_kms_key: str | None  # the execution role may decrypt secrets with it
     logs: Logs
+    volumes: tuple[Volume, ...]
+    ephemeral_storage: int | None  # GiB; None: Fargate's default
+    registry_credentials: str | None  # a Secrets Manager ARN for the main container's image
+
+    @property
+    def sidecars(self) -> tuple[Container, ...]:
+        return self.containers[1:]
+
+    @property
+    def environment_files(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f for c in self.containers for f in c.environment_files))
 
     @property
     def main(self) -> Container:
@@ -110,7 +175,10 @@ class Task:
 
     @property
     def secrets(self) -> tuple[tuple[str, str], ...]:
-        return tuple(s for c in self.containers for s in c.secrets)
+        """Every container's secrets, and the log router's secret options: what the execution
+        role reads at start."""
+        router = self.logs.router.secret_options if self.logs.router else ()
+        return (*(s for c in self.containers for s in c.secrets), *router)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,15 @@ from scc.model import (
     Container,
     Deployment,
     Discovery,
+    Efs,
     Exposure,
     External,
     HealthCheck,
     HealthCheckPath,
     LoadBalancer,
+    LogRouter,
     Logs,
+    Mount,
     Namespace,
     Network,
     Port,
@@ -33,6 +36,8 @@ from scc.model import (
     Statement,
     Task,
     Tls,
+    Ulimit,
+    Volume,
     locate,
 )
 
@@ -67,17 +72,18 @@ def _origins(name: str, own: dict[str, Any], defaults: dict[str, Any]) -> tuple[
     return tuple(sorted(found.items(), key=lambda kv: [str(p) for p in kv[0]]))
 
 
-def _ports(raws: list[dict[str, Any]], container: str, svc: str, role: str, namespace: Namespace | None,
-           dns_name: str | None, at: At) -> tuple[Port, ...]:
-    """A service's ports. The first published port is discovered (and by default dialled) by the
-    service's own name, as Compose and Kubernetes apps dial their peers; further ones by
+def _ports(raws: list[tuple[str, dict[str, Any], bool, Path]], svc: str, namespace: Namespace | None,
+           dns_name: str | None) -> list[Port]:
+    """A task's ports, the main container's first: (container, raw port, published by default,
+    spec path). The first published port is discovered (and by default dialled) by the service's
+    own name, as Compose and Kubernetes apps dial their peers; further ones by
     `<service>-<port name>`; `<service>-sc` when DNS discovery already holds the service's name."""
     out: list[Port] = []
-    for i, raw in enumerate(raws):
-        name = raw.get("name", svc)
+    for container, raw, by_default, path in raws:
+        name = raw.get("name", container)  # the main container's is the service's name
         protocol = _get(raw, "port", "protocol")
         # Service Connect carries tcp only: a udp port is never published.
-        asked = bool(raw.get("publish", role == "client-server"))
+        asked = bool(raw.get("publish", by_default))
         publish = asked and protocol == "tcp"
         if not publish:
             discovery = name
@@ -86,8 +92,8 @@ def _ports(raws: list[dict[str, Any]], container: str, svc: str, role: str, name
         else:
             discovery = f"{svc}-{name}"
         out.append(_port(raw, container, name, protocol, (publish, asked), raw.get("discoveryName", discovery),
-                         namespace, at("ports", i)))
-    return tuple(out)
+                         namespace, path))
+    return out
 
 
 def _port(raw: dict[str, Any], container: str, name: str, protocol: str, publish: tuple[bool, bool], discovery: str,
@@ -130,28 +136,66 @@ def _health_check(hc: dict[str, Any] | None) -> HealthCheck | None:
     )
 
 
-def _main_container(name: str, raw: dict[str, Any], ports: tuple[Port, ...], at: At,
-                    numbers: dict[Path, str]) -> Container:
-    """The service-level container keys: the main container, named after the service."""
+def _container(name: str, raw: dict[str, Any], ports: tuple[Port, ...], at: At, numbers: dict[Path, str],
+               main: bool, where: Path) -> Container:
+    """A container of the task from its keys: the service-level ones for the main container
+    (named after the service, always essential), `containers.<name>` for the others; `at` maps
+    a key to its spec path."""
+    caps = raw.get("capabilities", {})
     return Container(
         name=name,
         image=raw["image"],
+        essential=True if main else _get(raw, "container", "essential"),
+        cpu=None if main else raw.get("cpu"),
+        memory=None if main else raw.get("memory"),
+        memory_reservation=None if main else raw.get("memoryReservation"),
         command=tuple(raw.get("command", ())),
         entry_point=tuple(raw.get("entryPoint", ())),
         # A number is kept as written: YAML 1.1 would turn 010 into 8 and 12:30 into 750.
         environment=tuple((k, v if isinstance(v, str) else numbers.get(at("environment", k), str(v)))
                           for k, v in raw.get("environment", {}).items()),
         secrets=tuple(raw.get("secrets", {}).items()),
+        environment_files=tuple(raw.get("environmentFiles", ())),
         ports=ports,
         health_check=_health_check(raw.get("healthCheck")),
-        stop_timeout=_get(raw, "serviceFields", "stopTimeout"),
+        wait_for=tuple(raw.get("waitFor", {}).items()),
+        mounts=tuple(Mount(m["volume"], m["path"], _get(m, "mount", "readOnly"), at("mounts", i))
+                     for i, m in enumerate(raw.get("mounts", []))),
+        stop_timeout=_get(raw, "serviceFields", "stopTimeout") if main else default("serviceFields", "stopTimeout"),
         readonly_root=_get(raw, "serviceFields", "readonlyRootFilesystem"),
         user=raw.get("user"),
-        init_process=_get(raw, "serviceFields", "initProcess"),
+        init_process=_get(raw, "serviceFields", "initProcess") if main else False,
+        working_directory=raw.get("workingDirectory"),
+        capabilities_add=tuple(caps.get("add", ())),
+        capabilities_drop=tuple(caps.get("drop", ())),
+        ulimits=tuple(Ulimit(k, v["soft"], v["hard"]) for k, v in raw.get("ulimits", {}).items()),
+        docker_labels=tuple(raw.get("dockerLabels", {}).items()),
+        spec_path=where,
     )
 
 
-def _task(name: str, raw: dict[str, Any], containers: tuple[Container, ...]) -> Task:
+def _volume(name: str, raw: dict[str, Any], where: Path) -> Volume:
+    efs = raw.get("efs")
+    return Volume(name, Efs(
+        file_system=efs["fileSystem"],
+        access_point=efs.get("accessPoint"),
+        # An access point sets its own root (a rootDirectory beside it is refused: SCC418).
+        root_directory=efs.get("rootDirectory") if "accessPoint" in efs
+        else _get(efs, "volume", "efs", "rootDirectory"),
+        iam=_get(efs, "volume", "efs", "iam"),
+        security_group=efs.get("securityGroup"),
+    ) if efs is not None else None, where)
+
+
+def _router(raw: dict[str, Any] | None) -> LogRouter | None:
+    if raw is None:
+        return None
+    return LogRouter(image=_get(raw, "serviceFields", "logs", "router", "image"),
+                     options=tuple(raw.get("options", {}).items()),
+                     secret_options=tuple(raw.get("secretOptions", {}).items()))
+
+
+def _task(raw: dict[str, Any], containers: tuple[Container, ...], at: At) -> Task:
     role_doc = raw.get("taskRole", {})
     logs = raw.get("logs", {})
     return Task(
@@ -163,7 +207,11 @@ def _task(name: str, raw: dict[str, Any], containers: tuple[Container, ...]) -> 
                                  tuple(s["resources"])) for s in role_doc.get("policies", [])),
         managed_policies=tuple(role_doc.get("managedPolicies", ())),
         secrets_kms_key=raw.get("secretsKmsKey"),
-        logs=Logs(retention_days=_get(logs, "serviceFields", "logs", "retentionDays"), kms_key=logs.get("kmsKey")),
+        logs=Logs(retention_days=_get(logs, "serviceFields", "logs", "retentionDays"), kms_key=logs.get("kmsKey"),
+                  router=_router(logs.get("router"))),
+        volumes=tuple(_volume(k, v, at("volumes", k)) for k, v in raw.get("volumes", {}).items()),
+        ephemeral_storage=raw.get("ephemeralStorage"),
+        registry_credentials=raw.get("registryCredentials"),
     )
 
 
@@ -191,11 +239,27 @@ def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At
         calls.append(Call(c["service"], c.get("port"), c.get("env"), c.get("format"), _get(c, "call", "ordered"),
                           at("calls", i)))
     dns_name = raw["discovery"].get("name", name) if "discovery" in raw else None
-    ports = _ports(ports_raw, name, name, role, namespace, dns_name, at)
-    main = _main_container(name, raw, ports, at, numbers)
+    sidecars = raw.get("containers", {})
+    # The main container's ports are published by default (client-server); a sidecar's only when asked.
+    port_raws = [(name, p, role == "client-server", at("ports", i)) for i, p in enumerate(ports_raw)]
+    port_raws += [(cname, p, False, at("containers", cname, "ports", i))
+                  for cname, c in sidecars.items() for i, p in enumerate(c.get("ports", []))]
+    ports = _ports(port_raws, name, namespace, dns_name)
+    # Each container takes its own ports, in the order they were listed (by position: a sidecar
+    # named like the service is refused by rules, not merged here).
+    taken = len(ports_raw)
+    containers = [_container(name, raw, tuple(ports[:taken]), at, numbers, True, ("services", name))]
+    for cname, c in sidecars.items():
+        def within(*keys: str | int, _c: str = cname) -> Path:
+            return at("containers", _c, *keys)
+
+        own = len(c.get("ports", []))
+        containers.append(_container(cname, c, tuple(ports[taken:taken + own]), within, numbers, False,
+                                     at("containers", cname)))
+        taken += own
     return Service(
         name=name,
-        task=_task(name, raw, (main,)),
+        task=_task(raw, tuple(containers), at),
         desired_count=_get(raw, "serviceFields", "desiredCount"),
         desired_count_given="desiredCount" in raw,
         capacity=tuple(sorted(capacity.items())),

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from scc.diagnostics import Diagnostic
 from scc.plan import Plan
-from scc.rules import calls, capacity, config, deployment, exposure, ports, scaling, security
+from scc.rules import calls, capacity, config, deployment, exposure, ports, scaling, security, task
 
-TOPICS = (config, calls, ports, capacity, deployment, scaling, exposure, security)
+TOPICS = (config, calls, ports, capacity, task, deployment, scaling, exposure, security)
 
 
 def check(plan: Plan) -> list[Diagnostic]:

@@ -41,41 +41,43 @@ def _ports(svc: Service) -> list[Diagnostic]:
     out = []
     names: dict[str, Path] = {}
     numbers: dict[int, Path] = {}
-    for i, port in enumerate(svc.ports):
-        if not port.named and len(svc.ports) > 1:
-            out.append(problem(SCC302, f"service {svc.name!r} has {len(svc.ports)} ports, so each needs a name",
+    for port in svc.ports:
+        own = [p for p in svc.ports if p.container == port.container]
+        if not port.named and len(own) > 1:
+            holder = f"service {svc.name!r}" if port.container == svc.name else f"container {port.container!r}"
+            out.append(problem(SCC302, f"{holder} has {len(own)} ports, so each needs a name",
                                port.path, hint="add `name: <port name>`, e.g. the protocol (http, grpc, admin)"))
         elif port.named and port.name in names:
             out.append(problem(SCC301, f"port name {port.name!r} is used twice in {svc.name!r}",
-                               svc.at("ports", i, "name")))
+                               (*port.path, "name")))
         names.setdefault(port.name, port.path)
         if port.port in numbers:
             out.append(problem(SCC310, f"container port {port.port} is mapped twice in {svc.name!r}",
-                               svc.at("ports", i, "port")))
+                               (*port.path, "port")))
         numbers.setdefault(port.port, port.path)
         if port.protocol == "udp":
             if "appProtocol" in port.given:
                 out.append(problem(SCC312, f"port {port.name!r} is udp, which has no application protocol",
-                                   svc.at("ports", i, "appProtocol"), at_key=True,
+                                   (*port.path, "appProtocol"), at_key=True,
                                    hint="remove appProtocol, or set `protocol: tcp`"))
             if "publish" in port.given and port.publish_asked:
                 out.append(problem(SCC313, f"port {port.name!r} is udp, which Service Connect does not carry",
-                                   svc.at("ports", i, "publish"), at_key=True,
+                                   (*port.path, "publish"), at_key=True,
                                    hint="remove `publish: true`; reach the port through DNS `discovery`"))
                 continue
         if port.per_request_timeout is not None and port.app_protocol == "tcp":
             out.append(problem(SCC305, f"port {port.name!r} is tcp (no appProtocol), so it cannot have a "
-                               "per-request timeout", svc.at("ports", i, "timeout", "perRequest"),
+                               "per-request timeout", (*port.path, "timeout", "perRequest"),
                                hint="set appProtocol: http, http2 or grpc, or remove timeout.perRequest"))
         if "publish" in port.given and port.publish and svc.role != "client-server":
             out.append(problem(SCC307, f"port {port.name!r} cannot be published: service {svc.name!r} has role "
-                               f"{svc.role}", svc.at("ports", i, "publish"),
+                               f"{svc.role}", (*port.path, "publish"),
                                hint="use `role: client-server` to publish ports"))
         elif not (port.publish and svc.role == "client-server"):
             for key in PUBLISHED_ONLY:
                 if key in port.given:
                     out.append(problem(SCC307, f"{key} has no effect: port {port.name!r} is not published "
-                                       "through Service Connect", svc.at("ports", i, key), at_key=True,
+                                       "through Service Connect", (*port.path, key), at_key=True,
                                        hint="remove it, or publish the port (role client-server)"))
     return out
 
@@ -92,10 +94,14 @@ def _service_connect(app: App, svc: Service) -> list[Diagnostic]:
                            "has no namespace", ("services", svc.name), at_key=True,
                            hint="add `namespace: local` at the top level, or give the service `role: none`"))
     cpu = svc.task.cpu
-    if cpu - PROXY_CPU < PROXY_CPU:
+    # The other containers' reservations count too; when they leave nothing, SCC416 says so.
+    sidecars = sum(c.cpu or 0 for c in svc.task.sidecars)
+    left = cpu - PROXY_CPU - sidecars
+    if left < PROXY_CPU and not (sidecars and left <= 0):
+        theirs = f" and its other containers {sidecars}" if sidecars else ""
         out.append(problem(SCC309, f"service {svc.name!r} has {cpu} CPU units; the Service Connect proxy "
-                           f"needs about {PROXY_CPU} of them and {PROXY_MEMORY} MiB, leaving the application "
-                           f"{cpu - PROXY_CPU}", svc.at("cpu"),
+                           f"needs about {PROXY_CPU} of them and {PROXY_MEMORY} MiB{theirs}, leaving the application "
+                           f"{left}", svc.at("cpu"),
                            hint="use cpu: 512 (with memory 1024 or more)"))
     return out
 
@@ -107,7 +113,7 @@ def _namespace_unique(app: App) -> list[Diagnostic]:
     for svc in app.services:
         if svc.role != "client-server":
             continue
-        for i, port in enumerate(svc.ports):
+        for port in svc.ports:
             if not port.publish:
                 continue
             owner = f"{svc.name}.{port.name}"
@@ -115,13 +121,13 @@ def _namespace_unique(app: App) -> list[Diagnostic]:
             if first != owner:
                 key = "discoveryName" if "discoveryName" in port.given else "name"
                 out.append(problem(SCC303, f"discovery name {port.discovery_name!r} of {owner} is already used "
-                                   f"by {first}", svc.at("ports", i, key) if key in port.given else port.path,
+                                   f"by {first}", (*port.path, key) if key in port.given else port.path,
                                    hint="set a distinct `discoveryName` on one of the ports"))
                 continue
             alias = (port.alias_dns.lower(), port.alias_port)
             first = aliases.setdefault(alias, owner)
             if first != owner:
                 out.append(problem(SCC304, f"alias {port.alias_dns}:{port.alias_port} of {owner} is already used "
-                                   f"by {first}", svc.at("ports", i, "alias") if "alias" in port.given else port.path,
+                                   f"by {first}", (*port.path, "alias") if "alias" in port.given else port.path,
                                    hint="give one of the ports another alias dnsName or port"))
     return out
