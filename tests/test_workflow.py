@@ -71,3 +71,14 @@ def test_pre_commit_hooks_definition() -> None:
         assert {"id", "name", "entry", "language"} <= set(hook) and hook["language"] == "python"
     assert by_id["scc-check"]["entry"] == "scc build --check" and by_id["scc-check"]["pass_filenames"] is False
     assert by_id["scc-validate"]["entry"] == "scc validate"
+
+
+def test_graph_shows_sidecars_their_ports_and_waits() -> None:
+    mermaid = scc("graph", "tests/golden/sidecar-exporter-port/spec.yaml", cwd=ROOT)
+    assert mermaid.returncode == 0, mermaid.stderr
+    assert "  %% task db: containers exporter (metrics :9187); exporter waits for db healthy" in \
+        mermaid.stdout.splitlines()
+    dot = scc("graph", "tests/golden/init-container-success/spec.yaml", "--format", "dot", cwd=ROOT)
+    assert "  // task api: containers migrate; api waits for migrate success" in dot.stdout.splitlines()
+    plain = scc("graph", "examples/shop.yaml", cwd=ROOT)
+    assert "task " not in plain.stdout  # one container each: nothing more to say

@@ -17,6 +17,22 @@ def _edges(plan: Plan) -> list[tuple[str, str, str, bool]]:
     return out
 
 
+def _tasks(plan: Plan) -> list[str]:
+    """One line per task with more than its main container: the other containers with their
+    ports, then what each container waits for."""
+    out = []
+    for svc in plan.app.services:
+        task = svc.task
+        if not task.sidecars and not any(c.wait_for for c in task.containers):
+            continue
+        parts = [c.name + (f" ({', '.join(f'{p.name} :{p.port}' for p in c.ports)})" if c.ports else "")
+                 for c in task.sidecars]
+        waits = [f"{c.name} waits for {other} {cond}" for c in task.containers for other, cond in c.wait_for]
+        out.append(f"task {svc.name}: containers {', '.join(parts) or 'none'}" + (f"; {'; '.join(waits)}" if waits
+                                                                                   else ""))
+    return out
+
+
 def _node(name: str) -> str:
     return name.replace("-", "_")
 
@@ -32,6 +48,7 @@ def mermaid(plan: Plan) -> str:
         lines.append(f"  {_node(caller)} {arrow}|{label}| {_node(callee)}")
     for i, wave in enumerate(plan.waves, start=1):
         lines.append(f"  %% created in wave {i}: {', '.join(wave)}")
+    lines += [f"  %% {line}" for line in _tasks(plan)]
     return "\n".join(lines) + "\n"
 
 
@@ -46,4 +63,5 @@ def dot(plan: Plan) -> str:
     for caller, callee, label, ordered in _edges(plan):
         style = ", style=dashed" if label == "dependsOn" or not ordered else ""
         lines.append(f'  "{caller}" -> "{callee}" [label="{label}"{style}];')
+    lines += [f"  // {line}" for line in _tasks(plan)]
     return "\n".join(lines) + "\n}\n"
