@@ -216,3 +216,10 @@ def test_a_changed_variable_format_is_named(tmp_path: Path) -> None:
     qualified = BASE.replace("namespace: local", "namespace: { name: local, aliases: qualified }")
     assert "~ web calls api: API_URL=http://api:8080 -> API_URL=http://api.local:8080 (a new task definition)" in \
         _diff(tmp_path, BASE, qualified)
+
+
+def test_container_changes_are_named_by_container(tmp_path: Path) -> None:
+    old = (ROOT / "tests" / "golden" / "init-container-success" / "spec.yaml").read_text()
+    new = old.replace("command: [./manage, migrate]", "command: [./manage, migrate, --noinput]")
+    assert _diff(tmp_path, old, new) == [
+        "~ services.api.containers.migrate.command: [./manage, migrate] -> [./manage, migrate, --noinput]"]
