@@ -48,8 +48,10 @@ def checkov() -> Path:
     return exe
 
 
-def test_examples_pass_checkov_but_for_documented_choices(checkov: Path) -> None:
-    run = subprocess.run([str(checkov), "-d", str(ROOT / "templates_out"), "--framework", "cloudformation",
+@pytest.mark.parametrize("folder", ["templates_out", "tests/golden"])
+def test_examples_pass_checkov_but_for_documented_choices(checkov: Path, folder: str) -> None:
+    """The committed examples and every golden template (each feature's output)."""
+    run = subprocess.run([str(checkov), "-d", str(ROOT / folder), "--framework", "cloudformation",
                           "--quiet", "--compact", "-o", "json"], capture_output=True, text=True, timeout=600)
     reports = json.loads(run.stdout)
     reports = reports if isinstance(reports, list) else [reports]
