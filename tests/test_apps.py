@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from scc.pipeline import Result, build
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_template
 
 
 @dataclass(frozen=True)
@@ -145,25 +145,6 @@ SOCK_SHOP = App(
 APPS = {app.spec.removesuffix(".yaml"): app for app in (ONLINE_BOUTIQUE, VOTING_APP, SOCK_SHOP)}
 
 
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if name == "Fn::GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        assert isinstance(node, yaml.MappingNode)
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-_Loader.add_multi_constructor("!", _tag)
 
 
 def _text(value: Any) -> str:
@@ -182,7 +163,7 @@ def _text(value: Any) -> str:
 
 class Template:
     def __init__(self, path: Path) -> None:
-        self.data = yaml.load(path.read_text(), Loader=_Loader)
+        self.data = load_template(path.read_text())
         self.resources: dict[str, Any] = self.data["Resources"]
 
     def of_type(self, kind: str) -> dict[str, Any]:

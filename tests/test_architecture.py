@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from scc.naming import Ids, shared_ids
-from tests.conftest import ROOT
+from tests.conftest import ROOT, load_template
 
 SCC = ROOT / "scc"
 # The stages in pipeline order; a module may import its own stage and earlier ones. Modules
@@ -75,24 +74,6 @@ def _templates() -> list[Path]:
     return sorted([*(ROOT / "tests" / "golden").glob("*/expected.yaml"), *(ROOT / "templates_out").rglob("*.yaml")])
 
 
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if name == "Fn::GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {name: value}
-
-
-_Loader.add_multi_constructor("!", _tag)
 
 
 def _subs(value: Any) -> list[str]:
@@ -110,7 +91,7 @@ def test_every_logical_id_is_one_naming_reserves() -> None:
     pattern = re.compile(r"(IngressFrom[A-Za-z0-9]+Port\d+|EgressTo[A-Za-z0-9]+Port\d+|"
                          r"IngressFromLoadBalancerPort\d+)$")
     for path in _templates():
-        data = yaml.load(path.read_text(), Loader=_Loader)
+        data = load_template(path.read_text())
         if path.parent.name != "templates_out" and path.parent.parent.name == "templates_out":
             continue  # nested stacks' children: their ids are the root's app's
         services = [k[: -len("Service")] for k, v in data.get("Resources", {}).items()
@@ -128,7 +109,7 @@ def test_every_logical_id_is_one_naming_reserves() -> None:
 def test_fn_sub_names_only_pseudo_parameters() -> None:
     """The nested-stack split follows Ref and GetAtt; a resource named inside Fn::Sub would be missed."""
     for path in _templates():
-        data = yaml.load(path.read_text(), Loader=_Loader)
+        data = load_template(path.read_text())
         for text in _subs(data):
             names = re.findall(r"\$\{([^}!][^}]*)\}", text)
             assert all(n.startswith("AWS::") for n in names), f"{path}: Fn::Sub {text!r} names a resource"
