@@ -603,6 +603,21 @@ SCC507 = _code(
     "Rollback is what the circuit breaker does when it trips; with the circuit breaker off it has no effect.",
     fix="Remove `rollback`, or turn the circuit breaker on.",
 )
+SCC508 = _code(
+    "SCC508",
+    _E,
+    "blue-green, canary or linear behind the load balancer",
+    (
+        "ECS-native blue/green, canary and linear deployments behind a load balancer need an alternate target "
+        "group, the production listener rule and an infrastructure role in the service's LoadBalancers "
+        "(AdvancedConfiguration); scc does not make them yet, and a template without them builds but fails "
+        "to deploy. Behind Service Connect alone these strategies need none of that and are built."
+    ),
+    fix=(
+        "Use `strategy: rolling` (the default, with the circuit breaker) for a public service, or keep the "
+        "strategy on services that only Service Connect reaches."
+    ),
+)
 
 # --- scaling ---
 SCC601 = _code(

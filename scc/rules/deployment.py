@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scc.codes import SCC501, SCC502, SCC503, SCC504, SCC505, SCC506, SCC507, problem
+from scc.codes import SCC501, SCC502, SCC503, SCC504, SCC505, SCC506, SCC507, SCC508, problem
 from scc.diagnostics import Diagnostic
 from scc.plan import Plan
 
@@ -34,6 +34,12 @@ def check(plan: Plan) -> list[Diagnostic]:
             out.append(problem(SCC505, f"the circuit breaker does not work with {dep.strategy} deployments",
                                svc.at("deployment", "circuitBreaker"), at_key=True,
                                hint="remove circuitBreaker (use CloudWatch alarms), or use rolling or blue-green"))
+        if dep.controller == "ecs" and dep.strategy != "rolling" and svc.exposures:
+            out.append(problem(SCC508, f"{dep.strategy} deployments of {svc.name!r} behind the load balancer "
+                               "need an alternate target group and listener rule that scc does not make yet",
+                               svc.at("deployment", "strategy"),
+                               hint="use `strategy: rolling` for a public service; blue-green, canary and linear "
+                               "work for services reached through Service Connect only"))
         if dep.min_healthy_percent >= dep.max_percent:
             out.append(problem(SCC506, f"minHealthyPercent {dep.min_healthy_percent} is not below maxPercent "
                                f"{dep.max_percent}, so a deployment can neither add nor remove a task",
