@@ -14,3 +14,10 @@ MAX_CHILD_RESOURCES = 400
 # listener at most 25 certificates besides its default one.
 MAX_CONDITION_VALUES = 5
 MAX_LISTENER_CERTIFICATES = 25
+
+# What a task shares with what ECS adds to it: the Service Connect proxy needs about 256 CPU units
+# and 64 MiB (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts.html),
+# and a FireLens Fluent Bit container reserves 50 MiB in AWS's examples
+# (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-example-taskdefs.html).
+PROXY_CPU, PROXY_MEMORY = 256, 64
+FIRELENS_MEMORY_RESERVATION = 50

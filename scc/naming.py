@@ -133,6 +133,9 @@ def shared_ids() -> list[str]:
     return [*fixed, *(Ids.lb_certificate(n) for n in range(2, MAX_LISTENER_CERTIFICATES + 1))]
 
 
+# The FireLens container scc adds to a task whose logs are routed (`logs.router`).
+LOG_ROUTER = "log-router"
+
 # A call variable's name suffix per format.
 ENV_SUFFIX = {"url": "_URL", "address": "_ADDR", "host": "_HOST"}
 SCHEMES = {"http": "http", "http2": "http", "grpc": "grpc", "tcp": "tcp"}

@@ -11,15 +11,13 @@ from troposphere import AWSHelperFn, GetAtt, Join, Ref, ecs
 
 from scc.families.family import Emitted, Family
 from scc.families.logs import awslogs
+from scc.limits import FIRELENS_MEMORY_RESERVATION
 from scc.model import Container, LogRouter, Port, Service, Volume
+from scc.naming import LOG_ROUTER as ROUTER
 from scc.naming import Ids
 from scc.plan import Endpoint, Plan, ServicePlan
 
 ARCHITECTURE = {"x86_64": "X86_64", "arm64": "ARM64"}
-ROUTER = "log-router"
-# What AWS suggests a FireLens Fluent Bit container reserves
-# (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-example-taskdefs.html).
-ROUTER_MEMORY_RESERVATION = 50
 
 
 def _variables(endpoints: tuple[Endpoint, ...]) -> dict[str, str | AWSHelperFn]:
@@ -121,7 +119,7 @@ def _router(svc: Service, router: LogRouter) -> ecs.ContainerDefinition:
         Name=ROUTER,
         Image=router.image,
         Essential=True,
-        MemoryReservation=ROUTER_MEMORY_RESERVATION,
+        MemoryReservation=FIRELENS_MEMORY_RESERVATION,
         FirelensConfiguration=ecs.FirelensConfiguration(Type="fluentbit"),
         LogConfiguration=awslogs(svc, ROUTER),
     )

@@ -1,5 +1,5 @@
 """Rules on ports and Service Connect: names, namespace-wide uniqueness, protocol-dependent
-settings, the namespace itself and the proxy's share of the task."""
+settings and the namespace itself (the proxy's share of the task: rules/task.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from scc.codes import (
     SCC305,
     SCC306,
     SCC307,
-    SCC309,
     SCC310,
     SCC311,
     SCC312,
@@ -22,7 +21,6 @@ from scc.diagnostics import Diagnostic, Path
 from scc.model import App, Service
 from scc.plan import Plan
 
-PROXY_CPU, PROXY_MEMORY = 256, 64
 # Port keys that only mean something on a port published through Service Connect.
 PUBLISHED_ONLY = ("discoveryName", "alias", "timeout", "tls")
 
@@ -93,16 +91,6 @@ def _service_connect(app: App, svc: Service) -> list[Diagnostic]:
         out.append(problem(SCC306, f"service {svc.name!r} uses Service Connect (role {svc.role}) but the spec "
                            "has no namespace", ("services", svc.name), at_key=True,
                            hint="add `namespace: local` at the top level, or give the service `role: none`"))
-    cpu = svc.task.cpu
-    # The other containers' reservations count too; when they leave nothing, SCC416 says so.
-    sidecars = sum(c.cpu or 0 for c in svc.task.sidecars)
-    left = cpu - PROXY_CPU - sidecars
-    if left < PROXY_CPU and not (sidecars and left <= 0):
-        theirs = f" and its other containers {sidecars}" if sidecars else ""
-        out.append(problem(SCC309, f"service {svc.name!r} has {cpu} CPU units; the Service Connect proxy "
-                           f"needs about {PROXY_CPU} of them and {PROXY_MEMORY} MiB{theirs}, leaving the application "
-                           f"{left}", svc.at("cpu"),
-                           hint="use cpu: 512 (with memory 1024 or more)"))
     return out
 
 

@@ -3,13 +3,13 @@ sizes that fit next to the Service Connect proxy, capabilities Fargate allows.""
 
 from __future__ import annotations
 
-from scc.codes import SCC410, SCC411, SCC412, SCC413, SCC414, SCC415, SCC416, SCC417, SCC418, SCC419, problem
+from scc.codes import SCC309, SCC410, SCC411, SCC412, SCC413, SCC414, SCC415, SCC416, SCC417, SCC418, SCC419, problem
 from scc.diagnostics import Diagnostic
+from scc.limits import FIRELENS_MEMORY_RESERVATION, PROXY_CPU, PROXY_MEMORY
 from scc.model import Service
+from scc.naming import LOG_ROUTER as ROUTER
 from scc.plan import Plan
 
-PROXY_CPU, PROXY_MEMORY = 256, 64
-ROUTER, ROUTER_MEMORY = "log-router", 50
 FARGATE_CAPABILITIES = {"SYS_PTRACE"}  # all Fargate lets a task add
 
 
@@ -91,12 +91,22 @@ def _wait_cycles(svc: Service) -> list[Diagnostic]:
 
 
 def _size(svc: Service) -> list[Diagnostic]:
+    """The task's budget: its other containers' reservations, the Service Connect proxy's share and
+    FireLens's, and what they leave the main container (SCC416 when nothing, SCC309 when too little
+    next to the proxy)."""
     task = svc.task
     proxy = svc.service_connect
-    cpu = sum(c.cpu or 0 for c in task.sidecars) + (PROXY_CPU if proxy else 0)
+    sidecar_cpu = sum(c.cpu or 0 for c in task.sidecars)
+    cpu = sidecar_cpu + (PROXY_CPU if proxy else 0)
     memory = sum(c.memory or c.memory_reservation or 0 for c in task.sidecars) + (PROXY_MEMORY if proxy else 0)
-    memory += ROUTER_MEMORY if task.logs.router else 0
+    memory += FIRELENS_MEMORY_RESERVATION if task.logs.router else 0
     out = []
+    left = task.cpu - cpu
+    if proxy and left < PROXY_CPU and not (sidecar_cpu and left <= 0):
+        theirs = f" and its other containers {sidecar_cpu}" if sidecar_cpu else ""
+        out.append(problem(SCC309, f"service {svc.name!r} has {task.cpu} CPU units; the Service Connect proxy "
+                           f"needs about {PROXY_CPU} of them and {PROXY_MEMORY} MiB{theirs}, leaving the "
+                           f"application {left}", svc.at("cpu"), hint="use cpu: 512 (with memory 1024 or more)"))
     for what, used, total, key in (("CPU units", cpu, task.cpu, "cpu"), ("MiB", memory, task.memory, "memory")):
         reserved = any((c.cpu if key == "cpu" else (c.memory or c.memory_reservation)) for c in task.sidecars)
         if reserved and used >= total:
