@@ -692,7 +692,7 @@ SCC608 = _code(
     fix="Use an IANA time zone name such as `UTC`, `Europe/Paris` or `Asia/Tokyo`.",
 )
 
-# --- public exposure and DNS discovery ---
+# --- load balancers, exposures and DNS discovery ---
 SCC701 = _code(
     "SCC701",
     _E,
@@ -706,16 +706,17 @@ SCC701 = _code(
 SCC702 = _code(
     "SCC702",
     _E,
-    "public port 443 without a certificate",
-    "An HTTPS listener needs an ACM certificate: set public.certificateArn.",
-    fix="Add `certificateArn: arn:aws:acm:<region>:<account>:certificate/...`, or use `port: 80`.",
+    "an HTTPS or TLS listener without a certificate",
+    "An HTTPS (or TLS) listener needs a certificate: `certificateArn`, or `certificate` for one scc creates.",
+    fix="Add `certificateArn: arn:aws:acm:<region>:<account>:certificate/...` or `certificate: {domain, zone}`, or use "
+    "`port: 80`.",
 )
 SCC703 = _code(
     "SCC703",
     _E,
-    "certificate on a plain HTTP listener",
-    "certificateArn is used by the HTTPS listener only: set `port: 443` (port 80 then redirects).",
-    fix="Set `port: 443` (port 80 then redirects to HTTPS), or remove certificateArn.",
+    "certificate on a listener that does not use one",
+    "Certificates are used by HTTPS and TLS listeners only: on port 443 the listener is HTTPS (80 then redirects).",
+    fix="Set `port: 443` (port 80 then redirects to HTTPS) or `protocol: https`, or remove the certificate.",
 )
 SCC704 = _code(
     "SCC704",
@@ -814,7 +815,116 @@ SCC714 = _code(
     _E,
     "a udp port behind the Application Load Balancer",
     "An Application Load Balancer forwards HTTP over tcp; a udp port needs a network load balancer or DNS discovery.",
-    fix="Point `targetPort` at a tcp port of the service, or reach the udp port through DNS `discovery`.",
+    fix="Point `targetPort` at a tcp port of the service, or expose the udp port on a `type: network` load balancer.",
+)
+SCC720 = _code(
+    "SCC720",
+    _E,
+    "an exposure through a load balancer that is not defined",
+    "`expose[].loadBalancer` names a key of the top-level `loadBalancers` (or `public`, which needs no entry).",
+    fix="Add the load balancer: `loadBalancers: {internal: {}}` (internal application by default), or use `public`.",
+)
+SCC721 = _code(
+    "SCC721",
+    _E,
+    "one listener port with two protocols",
+    "Exposures on the same port of one load balancer share its listener, which has one protocol.",
+    fix="Use the same `protocol` (and certificate rule) on that port, or another `port` for one of them.",
+)
+SCC722 = _code(
+    "SCC722",
+    _E,
+    "routing by path or host on a network load balancer",
+    (
+        "A network load balancer forwards a listener port to one target group: it cannot route by `path` or `host`, "
+        "so each port carries one exposure."
+    ),
+    fix="Give each exposure its own `port`, or use an application load balancer for path and host routing.",
+)
+SCC723 = _code(
+    "SCC723",
+    _E,
+    "a listener protocol the load balancer or target port does not speak",
+    (
+        "Application load balancers listen on http and https; network load balancers on tcp, udp, tls and tcp_udp. "
+        "A udp listener needs a udp target port, and a tcp, tls or http listener a tcp one."
+    ),
+    fix="Use a protocol of the load balancer's type that matches the target port, or another load balancer.",
+)
+SCC724 = _code(
+    "SCC724",
+    _E,
+    "both certificateArn and certificate",
+    "An exposure uses the certificate given by ARN or the one scc creates, not both.",
+    fix="Keep `certificateArn` (an existing certificate) or `certificate` (one created and DNS-validated), not both.",
+)
+SCC725 = _code(
+    "SCC725",
+    _E,
+    "a setting the load balancer's type does not have",
+    (
+        "`idleTimeout`, `webAcl` and tcp-free HTTP health checks belong to application load balancers; a `tcp` "
+        "health check to network ones."
+    ),
+    fix="Remove the setting, or change the load balancer's `type`.",
+)
+SCC726 = _code(
+    "SCC726",
+    _E,
+    "a udp target without a health check it can answer",
+    (
+        "Network load balancers cannot health-check over udp: a udp target group is checked over tcp or http, on a "
+        "tcp port of the service (`healthCheck.port`)."
+    ),
+    fix="Add `healthCheck: {port: <a tcp port name>}` (tcp), or with `path` for an http check.",
+)
+SCC727 = _code(
+    "SCC727",
+    _E,
+    "a domain record on an existing load balancer",
+    "scc does not know an existing load balancer's DNS name, so it cannot point a Route 53 record at it.",
+    fix="Create the record where the load balancer is defined, or expose the service on a load balancer scc creates.",
+)
+SCC728 = _code(
+    "SCC728",
+    _E,
+    "a rule on an existing listener without a priority",
+    (
+        "An existing listener has rules scc cannot see; a priority scc picked could collide with one of them and the "
+        "deployment would fail."
+    ),
+    fix="Set `priority` (1 to 50000) to a number no other rule of that listener uses.",
+)
+SCC729 = _code(
+    "SCC729",
+    _E,
+    "settings on an existing load balancer",
+    (
+        "An `existing` load balancer belongs to whoever created it: scc creates only target groups and rules on it, "
+        "so its type, scheme, subnets, idle timeout, access logs and web ACL are set there."
+    ),
+    fix="Remove the setting, or let scc create the load balancer (remove `existing`).",
+)
+SCC730 = _code(
+    "SCC730",
+    _E,
+    "an exposure on a port the existing load balancer does not list",
+    "scc adds rules only to the listeners `existing.listeners` names, by port.",
+    fix="Use one of the listed ports, or add that listener's ARN under `existing.listeners`.",
+)
+SCC731 = _code(
+    "SCC731",
+    _E,
+    "two rules with the same priority on one listener",
+    "Rule priorities are unique per listener; CloudFormation would fail to create the second rule.",
+    fix="Give each rule on the listener its own `priority`.",
+)
+SCC732 = _code(
+    "SCC732",
+    _E,
+    "more than five exposures on one service",
+    "An ECS service registers with at most five target groups, one per exposure.",
+    fix="Expose at most five ports or routes per service; route several paths to one exposure with a `*` path.",
 )
 
 # --- security ---
@@ -843,12 +953,12 @@ SCC802 = _code(
 SCC803 = _code(
     "SCC803",
     _E,
-    "public services disagree about the shared load balancer",
+    "a load balancer setting written on a service",
     (
-        "There is one load balancer for the app: its access logs and its web ACL are one setting, so the public "
-        "services that set them must agree."
+        "Access logs and the web ACL are settings of the load balancer, which services share: since 1.1 they are "
+        "written once, under `loadBalancers.public`, not on each service's `public`."
     ),
-    fix="Set the same accessLogs (and webAcl) on every public service that sets them, or on one only.",
+    fix="Move it: `loadBalancers: {public: {accessLogs: {bucket: ...}, webAcl: ...}}`.",
 )
 SCC804 = _code(
     "SCC804",

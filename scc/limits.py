@@ -21,3 +21,6 @@ MAX_LISTENER_CERTIFICATES = 25
 # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-example-taskdefs.html).
 PROXY_CPU, PROXY_MEMORY = 256, 64
 FIRELENS_MEMORY_RESERVATION = 50
+
+# An ECS service registers with at most five target groups (ECS service quotas).
+MAX_TARGET_GROUPS = 5

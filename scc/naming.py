@@ -14,7 +14,7 @@ def camel(name: str) -> str:
 
 
 # The fixed logical ids a service's resources can take: `<Service><suffix>`. Every id a service
-# can give comes from this table (or the methods below it), so the collision check (SCC308) sees
+# can give comes from this table, EXPOSURE_KINDS (or the methods below them), so the collision check (SCC308) sees
 # every family without a list kept by hand.
 SERVICE_IDS = {
     "service": "Service",
@@ -24,10 +24,11 @@ SERVICE_IDS = {
     "execution_role": "ExecutionRole",
     "task_role": "TaskRole",
     "scalable_target": "ScalableTarget",
-    "target_group": "TargetGroup",
-    "listener_rule": "ListenerRule",
     "discovery": "DiscoveryService",
 }
+
+# What one exposure gives: `<Service><suffix><kind>` (see exposure_suffixes).
+EXPOSURE_KINDS = ("TargetGroup", "ListenerRule", "AlternateTargetGroup", "Certificate", "DnsRecord", "Url")
 
 
 @cache
@@ -99,14 +100,6 @@ class Ids:
         return self._id("scalable_target")
 
     @property
-    def target_group(self) -> str:
-        return self._id("target_group")
-
-    @property
-    def listener_rule(self) -> str:
-        return self._id("listener_rule")
-
-    @property
     def discovery(self) -> str:
         return self._id("discovery")
 
@@ -115,16 +108,89 @@ class Ids:
 
     def all(self) -> list[str]:
         """Every fixed logical id this service can give (ingress rules, named by port, aside)."""
-        return [self._id(k) for k in SERVICE_IDS] + [self.scaling_policy(t) for t in scaling_targets()]
+        return ([self._id(k) for k in SERVICE_IDS] + [self.scaling_policy(t) for t in scaling_targets()]
+                + self.exposure_ids(""))
 
-    def ingress_from_load_balancer(self, port: int) -> str:
-        return f"{self.base}IngressFromLoadBalancerPort{port}"
+    def ingress_from_load_balancer(self, port: int, protocol: str = "tcp", load_balancer: str = "public") -> str:
+        kind = "" if protocol == "tcp" else protocol.capitalize()
+        return f"{self.base}IngressFrom{LbIds(load_balancer).base}LoadBalancer{kind}Port{port}"
+
+    def exposed(self, suffix: str, kind: str) -> str:
+        """An exposure's resource or output, of one of EXPOSURE_KINDS."""
+        assert kind in EXPOSURE_KINDS, kind
+        return f"{self.base}{suffix}{kind}"
+
+    def exposure_ids(self, suffix: str) -> list[str]:
+        return [self.exposed(suffix, kind) for kind in EXPOSURE_KINDS]
 
     def egress_to(self, callee: str, port: int) -> str:
         return f"{self.base}EgressTo{camel(callee)}Port{port}"
 
     def ingress_from(self, caller: str, port: int) -> str:
         return f"{self.base}IngressFrom{camel(caller)}Port{port}"
+
+
+class LbIds:
+    """Logical ids of one load balancer's resources. `public` keeps 1.0's ids (`LoadBalancer`,
+    `LoadBalancerHttpListener`, ...) so that specs written for 1.0 update in place; every other
+    load balancer's start with its name (`InternalLoadBalancer`, ...)."""
+
+    def __init__(self, name: str) -> None:
+        self.base = "" if name == "public" else camel(name)
+
+    @property
+    def load_balancer(self) -> str:
+        return f"{self.base}LoadBalancer"
+
+    @property
+    def security_group(self) -> str:
+        return f"{self.base}LoadBalancerSecurityGroup"
+
+    @property
+    def web_acl(self) -> str:
+        return f"{self.base}LoadBalancerWebAcl"
+
+    @property
+    def dns_output(self) -> str:
+        return f"{self.base}LoadBalancerDnsName"
+
+    @property
+    def subnets_parameter(self) -> str:
+        return f"{self.base}LoadBalancerSubnetIds"
+
+    def listener(self, port: int, protocol: str) -> str:
+        """1.0's two listeners keep their ids; any other port or protocol is named by its port."""
+        if (port, protocol) == (80, "HTTP"):
+            return f"{self.base}LoadBalancerHttpListener"
+        if (port, protocol) == (443, "HTTPS"):
+            return f"{self.base}LoadBalancerHttpsListener"
+        return f"{self.base}LoadBalancerListener{port}"
+
+    def all(self, listeners: list[tuple[int, str]], certificates: int) -> list[str]:
+        """Every id this load balancer gives with these listeners (port, protocol), each with up to
+        `certificates` certificates."""
+        ids = [self.load_balancer, self.security_group, self.web_acl, self.dns_output]
+        for port, protocol in listeners:
+            ids.append(self.listener(port, protocol))
+            ids += [self.certificate(port, n) for n in range(1, certificates + 1)]
+        return ids
+
+    def certificate(self, port: int, n: int) -> str:
+        """The n-th (from 2) certificate of a listener, each in a ListenerCertificate of its own."""
+        if port == 443:
+            return f"{self.base}LoadBalancerCertificate{n}"
+        return f"{self.base}LoadBalancerListener{port}Certificate{n}"
+
+
+def exposure_suffixes(exposures: list[tuple[str, int]]) -> list[str]:
+    """What goes between a service's name and the kind in the ids of each of its exposures, given
+    as (load balancer, listener port): nothing for its first on `public` (1.0's ids:
+    `WebTargetGroup`), else the load balancer and port (`WebInternal8080TargetGroup`)."""
+    out: list[str] = []
+    for i, (lb, port) in enumerate(exposures):
+        suffix = "" if lb == "public" and all(other != "public" for other, _ in exposures[:i]) else f"{camel(lb)}{port}"
+        out.append(suffix if suffix not in out else f"{suffix}Route{i}")
+    return out
 
 
 def shared_ids() -> list[str]:

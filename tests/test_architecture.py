@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from scc.naming import Ids, shared_ids
+from scc.limits import MAX_LISTENER_CERTIFICATES
+from scc.naming import EXPOSURE_KINDS, Ids, LbIds, shared_ids
 from tests.conftest import ROOT, load_template
 
 SCC = ROOT / "scc"
@@ -88,8 +89,7 @@ def _subs(value: Any) -> list[str]:
 def test_every_logical_id_is_one_naming_reserves() -> None:
     """SCC308 reserves each service's ids from naming's table: a family that makes an id the table
     does not know would escape the collision check."""
-    pattern = re.compile(r"(IngressFrom[A-Za-z0-9]+Port\d+|EgressTo[A-Za-z0-9]+Port\d+|"
-                         r"IngressFromLoadBalancerPort\d+)$")
+    pattern = re.compile(r"(IngressFrom[A-Za-z0-9]+Port\d+|EgressTo[A-Za-z0-9]+Port\d+)$")
     for path in _templates():
         data = load_template(path.read_text())
         if path.parent.name != "templates_out" and path.parent.parent.name == "templates_out":
@@ -97,10 +97,24 @@ def test_every_logical_id_is_one_naming_reserves() -> None:
         services = [k[: -len("Service")] for k, v in data.get("Resources", {}).items()
                     if v["Type"] == "AWS::ECS::Service"]
         known = set(shared_ids())
+        resources = data.get("Resources", {})
+        for name, res in resources.items():  # each load balancer's ids, for the listeners it has
+            if res["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+                lb = LbIds("x")
+                lb.base = name.removesuffix("LoadBalancer")
+                listeners = [(v["Properties"]["Port"], v["Properties"]["Protocol"]) for v in resources.values()
+                             if v["Type"] == "AWS::ElasticLoadBalancingV2::Listener"]
+                known |= set(lb.all(listeners, MAX_LISTENER_CERTIFICATES))
+            if res["Type"] == "AWS::ElasticLoadBalancingV2::ListenerCertificate" and isinstance(
+                    res["Properties"]["ListenerArn"], str):  # on an existing listener
+                known.add(name)
         for base in services:
             ids = Ids("x")
             ids.base = base
             known |= set(ids.all())
+            # Exposures beyond the first on `public` are named by load balancer and port.
+            known |= {k for k in resources if re.fullmatch(
+                rf"{base}[A-Z][A-Za-z0-9]*\d+(Route\d+)?({'|'.join(EXPOSURE_KINDS)})", k)}
         stray = [k for k, v in data.get("Resources", {}).items()
                  if k not in known and not pattern.search(k) and v["Type"] != "AWS::CloudFormation::Stack"]
         assert stray == [], f"{path}: logical ids naming does not reserve: {stray}"

@@ -38,11 +38,10 @@ Path = tuple[str | int, ...]
 
 # Fields that record where a key was written, for diagnostics: they hold locations, not values.
 LOCATIONS = {"App.file", "Service.origins", "Port.path", "Call.path", "ScheduledScaling.path", "Exposure.spec_path",
-             "Container.spec_path", "Mount.spec_path", "Volume.spec_path"}
-# Fields the model has for what language 1.1 adds, with the one value 1.0 can give them: the one load
-# balancer (`public`), and the main container as the owner of every port. Issues 14 and 15 add the
-# keys that vary them; then they leave this set.
-ONE_VALUE_IN_1_0 = {"LoadBalancer.name", "Exposure.load_balancer", "Port.container"}
+             "Exposure.keys", "Container.spec_path", "Mount.spec_path", "Volume.spec_path", "LoadBalancer.spec_path"}
+# Fields the walk cannot vary: a port's container is the name of the container that lists it,
+# which changes only when a container's key is renamed with its ports under it.
+ONE_VALUE_IN_1_0 = {"Port.container"}
 
 
 @dataclass(frozen=True)

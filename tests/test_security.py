@@ -20,11 +20,24 @@ def _group(value: Any) -> str:
     return value["Fn::GetAtt"][0]
 
 
+def _balanced_ports(resources: dict[str, Any], service: str) -> set[int]:
+    """The target and health check ports of the target groups the ECS service registers with."""
+    ports: set[int] = set()
+    for item in resources[f"{service}Service"]["Properties"].get("LoadBalancers", []):
+        group = resources[item["TargetGroupArn"]["Ref"]]["Properties"]
+        ports.add(group["Port"])
+        if "HealthCheckPort" in group:
+            ports.add(int(group["HealthCheckPort"]))
+    return ports
+
+
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: p.parent.name if p.name == "expected.yaml" else p.stem)
 def test_task_groups_accept_only_callers_and_the_load_balancer(path: Path) -> None:
     resources = load_template(path.read_text())["Resources"]
     groups = {k for k, v in resources.items() if v["Type"] == "AWS::EC2::SecurityGroup"}
-    for name in groups - {"LoadBalancerSecurityGroup"}:
+    balancers = {_group(g) for v in resources.values() if v["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"
+                 for g in v["Properties"]["SecurityGroups"]}
+    for name in groups - balancers:
         assert "SecurityGroupIngress" not in resources[name]["Properties"], f"{name} has inline rules"
     for name, res in resources.items():
         if res["Type"] != "AWS::EC2::SecurityGroupIngress":
@@ -33,19 +46,26 @@ def test_task_groups_accept_only_callers_and_the_load_balancer(path: Path) -> No
         assert set(props) >= {"GroupId", "SourceSecurityGroupId", "FromPort", "ToPort"}, name
         assert "CidrIp" not in props and "CidrIpv6" not in props, f"{name} opens a task to an address range"
         assert props["FromPort"] == props["ToPort"], f"{name} opens a port range"
-        source = _group(props["SourceSecurityGroupId"])
         if isinstance(props["GroupId"], str):  # an external target's own group (sg-...), from a caller
-            assert props["GroupId"].startswith("sg-") and source in groups, name
+            assert props["GroupId"].startswith("sg-") and _group(props["SourceSecurityGroupId"]) in groups, name
             continue
         target = _group(props["GroupId"])
-        assert source in groups and target in groups and target != "LoadBalancerSecurityGroup"
+        assert target in groups and target not in balancers, name
         callee = target.removesuffix("SecurityGroup")
         assert name.startswith(f"{callee}IngressFrom"), name
-        if source == "LoadBalancerSecurityGroup":
-            assert name == f"{callee}IngressFromLoadBalancerPort{props['FromPort']}"
+        source = props["SourceSecurityGroupId"]
+        if isinstance(source, str) or _group(source) in balancers:
+            # A load balancer's group (scc's, or an existing one's sg-...): only on the ports of
+            # the target groups the service registers with.
+            assert isinstance(source, dict) or source.startswith("sg-"), name
+            assert "LoadBalancer" in name and props["FromPort"] in _balanced_ports(resources, callee), name
         else:
-            assert name == f"{callee}IngressFrom{source.removesuffix('SecurityGroup')}Port{props['FromPort']}"
+            assert _group(source) in groups, name
+            assert name == f"{callee}IngressFrom{_group(source).removesuffix('SecurityGroup')}Port{props['FromPort']}"
 
 
-def test_the_check_sees_public_templates() -> None:
-    assert any("LoadBalancerSecurityGroup" in p.read_text() for p in TEMPLATES)
+def test_the_check_sees_load_balancer_templates() -> None:
+    texts = [p.read_text() for p in TEMPLATES]
+    assert any("LoadBalancerSecurityGroup" in t for t in texts)
+    assert any("EdgeLoadBalancerSecurityGroup" in t and "IpProtocol: udp" in t for t in texts)
+    assert any("SourceSecurityGroupId: sg-" in t for t in texts)

@@ -11,7 +11,7 @@ from troposphere import applicationautoscaling as aas
 
 from scc.families import refs
 from scc.families.family import Emitted, Family
-from scc.families.loadbalancer import attachment
+from scc.families.loadbalancer import attachment, full_name, target_group
 from scc.model import Scaling
 from scc.naming import Ids
 from scc.plan import MetricTarget, Plan, ServicePlan
@@ -60,8 +60,8 @@ def _metric(plan: Plan, name: str, target: MetricTarget,
     elif target.route is not None:
         config.PredefinedMetricSpecification = aas.PredefinedMetricSpecification(
             PredefinedMetricType="ALBRequestCountPerTarget",
-            ResourceLabel=Join("/", [GetAtt(Ids.LOAD_BALANCER, "LoadBalancerFullName"),
-                                     GetAtt(ids.target_group, "TargetGroupFullName")]),
+            ResourceLabel=Join("/", [full_name(target.route),
+                                     GetAtt(target_group(target.route), "TargetGroupFullName")]),
         )
     elif target.port is not None:
         config.CustomizedMetricSpecification = aas.CustomizedMetricSpecification(

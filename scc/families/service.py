@@ -12,7 +12,7 @@ from scc.families import refs
 from scc.families.discovery import registry
 from scc.families.family import Emitted, Family
 from scc.families.iam import TLS_ROLE
-from scc.families.loadbalancer import attachment
+from scc.families.loadbalancer import attachment, target_group
 from scc.families.logs import awslogs
 from scc.families.storage import NFS
 from scc.model import Port, Service
@@ -48,7 +48,7 @@ def _deployment(svc: Service) -> ecs.DeploymentConfiguration:
 
 
 def _service(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
-    app, svc, route = plan.app, sp.service, sp.route
+    app, svc = plan.app, sp.service
     ids = Ids(svc.name)
     dep = svc.deployment
     # With scaling the count is Application Auto Scaling's: a DesiredCount here would reset a
@@ -80,15 +80,15 @@ def _service(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     )
     if svc.service_connect:
         resource.ServiceConnectConfiguration = service_connect(plan, svc)
-    if route is not None:
-        resource.LoadBalancers = [ecs.LoadBalancer(ContainerName=route.port.container, ContainerPort=route.port.port,
-                                                   TargetGroupArn=Ref(ids.target_group))]
+    if sp.routes:
+        resource.LoadBalancers = [ecs.LoadBalancer(ContainerName=r.port.container, ContainerPort=r.port.port,
+                                                   TargetGroupArn=Ref(target_group(r))) for r in sp.routes]
         # Load balancer health checks start with the task; give slow starters their start period.
         start = svc.main.health_check.start_period if svc.main.health_check else 0
         resource.HealthCheckGracePeriodSeconds = max(60, start)
     if svc.discovery is not None:
         resource.ServiceRegistries = [registry(sp)]
-    after = ordering(sp) + ([attachment(route)] if route else [])
+    after = ordering(sp) + list(dict.fromkeys(attachment(r) for r in sp.routes))
     if after:
         resource.DependsOn = after
     yield Emitted(resource, ("services", svc.name), svc.name)

@@ -512,6 +512,12 @@ def _type_hint(path: Path, inst: Any, kinds: list[str]) -> str:
     if key == "volumes" and isinstance(inst, list):  # Compose's `- data:/var/lib/data`
         return ("volumes are a mapping by name, mounted by the containers: `volumes: {data: {}}` and "
                 "`mounts: [{volume: data, path: /var/lib/data}]`")
+    if parent == "expose" and isinstance(key, int) and isinstance(inst, (str, int)) and not isinstance(inst, bool):
+        # Compose's `expose: ["8080"]` opens a container port; scc's puts a port behind a load balancer.
+        shown = str(inst) if str(inst).isdigit() else "8080"
+        return (f"container ports are `ports: [{{name: http, port: {shown}, appProtocol: http}}]` (callers use "
+                f"`calls`); `expose` puts a port behind a load balancer: `expose: [{{loadBalancer: internal, "
+                f"port: {shown}}}]`")
     if key == "containers" and isinstance(inst, list):  # Kubernetes' `- name: exporter`
         return "containers are a mapping by name: `containers: {exporter: {image: ..., ports: [...]}}`"
     return ""

@@ -219,6 +219,8 @@ class HealthCheckPath:
 
     path: str
     path_given: bool
+    port: str | None  # a port name; None: the target port
+    protocol: str | None  # http | https | tcp as written; None: from the load balancer's type and `path`
     interval: int
     timeout: int
     healthy_threshold: int
@@ -227,29 +229,69 @@ class HealthCheckPath:
 
 
 @dataclass(frozen=True)
+class Zoned:
+    """A domain name and the Route 53 hosted zone it lives in."""
+
+    name: str
+    zone: str
+
+
+@dataclass(frozen=True)
 class Exposure:
-    """A service's port behind a load balancer listener (1.0's `public`)."""
+    """A service's port behind a load balancer listener: an `expose` entry, or `public`."""
 
     load_balancer: str  # the LoadBalancer's name
     listener_port: int
+    protocol: str | None  # as written (http, https, tcp, udp, tls, tcp_udp); None: the plan decides
     certificate_arn: str | None
+    certificate: Zoned | None  # a certificate scc creates
     target_port: str | None  # a port name; None: the service's first port
     path: str
+    path_given: bool
     host: str | None
+    domain: Zoned | None  # a Route 53 alias record to the load balancer
     health: HealthCheckPath
     allow_from: tuple[str, ...]
-    # Load balancer settings that 1.0 writes on the exposure; kept as written, so that rules can
-    # refuse two exposures that disagree (the LoadBalancer holds the one value used).
+    priority: int | None
+    # Load balancer settings 1.0 wrote on `public`, kept as written so that a rule can point them
+    # to `loadBalancers.public` (SCC803).
     access_logs: tuple[str, str | None] | None  # (bucket, prefix)
     web_acl: str | None
-    spec_path: Path  # where the exposure is written, e.g. services.web.public
+    spec_path: Path  # where the exposure is written: services.web.public or services.web.expose.0
+    keys: Path  # its path inside the service, for Service.at() and given(): (public,) or (expose, 0)
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A load balancer scc attaches rules to but does not create."""
+
+    listeners: tuple[tuple[int, str], ...]  # (port, listener ARN)
+    security_group: str
+
+    def listener(self, port: int) -> str | None:
+        return dict(self.listeners).get(port)
 
 
 @dataclass(frozen=True)
 class LoadBalancer:
     name: str
+    type: str  # application | network
+    scheme: str  # internet-facing | internal
+    subnets: tuple[str, ...]  # empty: the network's (public ones when internet-facing)
+    idle_timeout: int | None
     access_logs: tuple[str, str | None] | None  # (bucket, prefix)
     web_acl: str | None
+    existing: Existing | None
+    spec_path: Path  # loadBalancers.<name>; for an unlisted `public`, where it would be written
+    given: frozenset[str]  # the keys written under loadBalancers.<name>
+
+    @property
+    def application(self) -> bool:
+        return self.type == "application"
+
+    @property
+    def internet_facing(self) -> bool:
+        return self.scheme == "internet-facing"
 
 
 @dataclass(frozen=True)
@@ -289,8 +331,8 @@ class Service:
 
     @property
     def public(self) -> Exposure | None:
-        """The exposure written as `public` (1.0 has at most one per service)."""
-        return self.exposures[0] if self.exposures else None
+        """The exposure written as `public`, if any."""
+        return next((e for e in self.exposures if e.spec_path[-1] == "public"), None)
 
     @property
     def service_connect(self) -> bool:
@@ -384,6 +426,9 @@ class App:
 
     def service(self, name: str) -> Service | None:
         return self._by_name.get(name)
+
+    def load_balancer(self, name: str) -> LoadBalancer | None:
+        return next((lb for lb in self.load_balancers if lb.name == name), None)
 
     def external(self, name: str) -> External | None:
         return next((e for e in self.externals if e.name == name), None)

@@ -19,6 +19,7 @@ from scc.model import (
     Deployment,
     Discovery,
     Efs,
+    Existing,
     Exposure,
     External,
     HealthCheck,
@@ -38,11 +39,13 @@ from scc.model import (
     Tls,
     Ulimit,
     Volume,
+    Zoned,
     locate,
 )
 
 CAPACITY_SHORTHAND = {"fargate": {"FARGATE": 1}, "fargate-spot": {"FARGATE_SPOT": 1}}
-# 1.0 has one load balancer, the internet-facing one every `public` service shares.
+# The internet-facing load balancer `public:` is the shorthand for; created with every default
+# when a service uses it and `loadBalancers` does not list it.
 PUBLIC = "public"
 
 At = Callable[..., Path]
@@ -270,35 +273,56 @@ def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At
         exec=_get(raw, "serviceFields", "exec"),
         access_logs=raw.get("serviceConnect", {}).get("accessLogs"),
         scaling=_scaling(raw["scaling"], at) if "scaling" in raw else None,
-        exposures=(_public(raw["public"], at("public")),) if "public" in raw else (),
+        exposures=_exposures(raw, at),
         discovery=_discovery(name, raw["discovery"]) if "discovery" in raw else None,
         origins=origins,
     )
 
 
-def _public(raw: dict[str, Any], where: Path) -> Exposure:
+def _exposures(raw: dict[str, Any], at: At) -> tuple[Exposure, ...]:
+    """`public` first (it is the shorthand of an entry on `public`), then `expose` in order."""
+    out = [_exposure({**raw["public"], "loadBalancer": PUBLIC}, at("public"), ("public",))] if "public" in raw else []
+    out += [_exposure(item, at("expose", i), ("expose", i)) for i, item in enumerate(raw.get("expose", []))]
+    return tuple(out)
+
+
+def _zoned(raw: dict[str, Any] | None, key: str) -> Zoned | None:
+    return Zoned(raw[key], raw["zone"]) if raw else None
+
+
+def _exposure(raw: dict[str, Any], where: Path, keys: Path) -> Exposure:
     hc = raw.get("healthCheck", {})
     logs = raw.get("accessLogs")
+    certificate = _zoned(raw.get("certificate"), "domain")
+    port = raw.get("port", 443 if certificate or "certificateArn" in raw else 80)
     return Exposure(
-        load_balancer=PUBLIC,
-        listener_port=_get(raw, "public", "port"),
+        load_balancer=_get(raw, "exposure", "loadBalancer"),
+        listener_port=port,
+        protocol=raw.get("protocol"),
         certificate_arn=raw.get("certificateArn"),
+        certificate=certificate,
         target_port=raw.get("targetPort"),
-        path=_get(raw, "public", "path"),
+        path=_get(raw, "exposure", "path"),
+        path_given="path" in raw,
         host=raw.get("host"),
+        domain=_zoned(raw.get("domain"), "name"),
         health=HealthCheckPath(
-            path=_get(hc, "public", "healthCheck", "path"),
+            path=_get(hc, "exposure", "healthCheck", "path"),
             path_given="path" in hc,
-            interval=_get(hc, "public", "healthCheck", "interval"),
-            timeout=_get(hc, "public", "healthCheck", "timeout"),
-            healthy_threshold=_get(hc, "public", "healthCheck", "healthyThreshold"),
-            unhealthy_threshold=_get(hc, "public", "healthCheck", "unhealthyThreshold"),
+            port=hc.get("port"),
+            protocol=hc.get("protocol"),
+            interval=_get(hc, "exposure", "healthCheck", "interval"),
+            timeout=_get(hc, "exposure", "healthCheck", "timeout"),
+            healthy_threshold=_get(hc, "exposure", "healthCheck", "healthyThreshold"),
+            unhealthy_threshold=_get(hc, "exposure", "healthCheck", "unhealthyThreshold"),
             matcher=hc.get("matcher"),
         ),
-        allow_from=tuple(_get(raw, "public", "allowFrom")),
+        allow_from=tuple(_get(raw, "exposure", "allowFrom")),
+        priority=raw.get("priority"),
         access_logs=(logs["bucket"], logs.get("prefix")) if logs else None,
         web_acl=raw.get("webAcl"),
         spec_path=where,
+        keys=keys,
     )
 
 
@@ -325,16 +349,26 @@ def _scaling(raw: dict[str, Any], at: At) -> Scaling:
     )
 
 
-def _load_balancers(services: list[Service]) -> tuple[LoadBalancer, ...]:
-    """The load balancers the exposures use, each with the first value of each setting written on
-    its exposures (rules refuse exposures that disagree)."""
+def _load_balancers(declared: dict[str, Any], services: list[Service]) -> tuple[LoadBalancer, ...]:
+    """The load balancers `loadBalancers` lists, in order, and `public` with every default when a
+    service uses it unlisted. The plan creates only those an exposure uses."""
     out = []
-    for name in dict.fromkeys(e.load_balancer for s in services for e in s.exposures):
-        exposures = [e for s in services for e in s.exposures if e.load_balancer == name]
+    used = any(e.load_balancer == PUBLIC for s in services for e in s.exposures)
+    for name in [*declared, *([PUBLIC] if used and PUBLIC not in declared else [])]:
+        raw = declared.get(name, {})
+        logs, existing = raw.get("accessLogs"), raw.get("existing")
         out.append(LoadBalancer(
             name=name,
-            access_logs=next((e.access_logs for e in exposures if e.access_logs), None),
-            web_acl=next((e.web_acl for e in exposures if e.web_acl), None),
+            type=_get(raw, "loadBalancer", "type"),
+            scheme=raw.get("scheme", "internet-facing" if name == PUBLIC else "internal"),
+            subnets=tuple(raw.get("subnets", ())),
+            idle_timeout=raw.get("idleTimeout"),
+            access_logs=(logs["bucket"], logs.get("prefix")) if logs else None,
+            web_acl=raw.get("webAcl"),
+            existing=Existing(tuple(sorted((int(k), v) for k, v in existing["listeners"].items())),
+                              existing["securityGroup"]) if existing else None,
+            spec_path=("loadBalancers", name),
+            given=frozenset(raw),
         ))
     return tuple(out)
 
@@ -379,7 +413,7 @@ def build(src: Source) -> App:
         externals=tuple(External(name, raw.get("host"), raw["port"], raw.get("appProtocol", "tcp"),
                                  raw.get("securityGroup"), ("external", name))
                         for name, raw in data.get("external", {}).items()),
-        load_balancers=_load_balancers(services),
+        load_balancers=_load_balancers(data.get("loadBalancers", {}), services),
         lint_regions=tuple(_get(lint, "lint", "regions")),
         lint_ignore=tuple(lint.get("ignore", ())),
     )

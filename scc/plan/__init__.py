@@ -55,18 +55,45 @@ class Endpoint:
 
 
 @dataclass(frozen=True)
+class CertificateRef:
+    """A listener certificate: an ACM ARN as written, or one the stack creates (its logical id)."""
+
+    arn: str | None
+    logical_id: str | None
+
+
+@dataclass(frozen=True)
 class Route:
-    """How one exposure is reached: its listener, and its rule unless it is the listener's default
-    action."""
+    """How one exposure is reached: its load balancer and listener, and its rule unless it is the
+    listener's default action."""
 
     service: Service
     exposure: Exposure
+    load_balancer: LoadBalancer
     port: Port  # the target port
+    health_port: Port  # the port the load balancer checks
     listener_port: int
-    listener_protocol: str  # HTTP | HTTPS
+    listener_protocol: str  # HTTP | HTTPS | TCP | UDP | TLS | TCP_UDP: decided once, in routing
     default: bool
     priority: int  # rule priority; 0 for the default action
     source_ips: tuple[str, ...]  # a source-ip condition when narrower than the listener's audience
+    suffix: str  # between the service's name and the kind in its logical ids ("" for its first on public)
+
+    @property
+    def application(self) -> bool:
+        return self.load_balancer.application
+
+    @property
+    def target_protocol(self) -> str:
+        """The target group's protocol: TLS ends at the load balancer, HTTPS too."""
+        return {"HTTPS": "HTTP", "TLS": "TCP"}.get(self.listener_protocol, self.listener_protocol)
+
+    @property
+    def health_protocol(self) -> str:
+        health = self.exposure.health
+        if health.protocol:
+            return health.protocol.upper()
+        return "HTTP" if self.application or health.path_given else "TCP"
 
     @property
     def path_patterns(self) -> list[str]:
@@ -84,12 +111,14 @@ class Route:
 
 @dataclass(frozen=True)
 class Listener:
+    load_balancer: LoadBalancer
     port: int
-    protocol: str  # HTTP | HTTPS: the one place a listener's protocol is decided
+    protocol: str  # HTTP | HTTPS | TCP | UDP | TLS | TCP_UDP
     audience: tuple[str, ...]  # who may connect (CIDRs)
     routes: tuple[Route, ...]  # in priority order; the default action's first
     redirect: bool  # HTTP that redirects to HTTPS when no route of its own is the default
-    certificates: tuple[str, ...]  # HTTPS: the default certificate first, then SNI ones
+    certificates: tuple[CertificateRef, ...]  # HTTPS and TLS: the default certificate first, then SNI ones
+    arn: str | None = None  # an existing load balancer's listener: scc adds rules to it only
 
     @property
     def default(self) -> Route | None:
@@ -98,6 +127,11 @@ class Listener:
     @property
     def scheme(self) -> str:
         return self.protocol.lower()
+
+    @property
+    def ip_protocols(self) -> tuple[str, ...]:
+        """What the load balancer's security group opens for it."""
+        return {"UDP": ("udp",), "TCP_UDP": ("tcp", "udp")}.get(self.protocol, ("tcp",))
 
 
 @dataclass(frozen=True)
@@ -135,13 +169,18 @@ class ServicePlan:
     service: Service
     endpoints: tuple[Endpoint, ...]  # its calls, resolved, in spec order
     after: tuple[str, ...]  # services it is created after (ordered calls, then dependsOn), each once
-    route: Route | None
+    routes: tuple[Route, ...]  # its exposures, resolved, in spec order
     discovery_port: Port | None  # the port an SRV record announces
     scaling: ScalingPlan | None
 
     @property
     def name(self) -> str:
         return self.service.name
+
+    @property
+    def route(self) -> Route | None:
+        """The route `albRequests` scales on: the first one through an application load balancer."""
+        return next((r for r in self.routes if r.application), None)
 
 
 @dataclass(frozen=True)

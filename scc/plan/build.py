@@ -5,7 +5,7 @@ from __future__ import annotations
 from scc.codes import SCC704, SCC705, problem
 from scc.diagnostics import Diagnostic
 from scc.model import App, Port, Service
-from scc.plan import Plan, ServicePlan, calls, routing
+from scc.plan import Plan, Route, ServicePlan, calls, routing
 from scc.plan.calls import named_port
 from scc.plan.scaling import scaling
 
@@ -29,17 +29,19 @@ def _discovery_port(svc: Service) -> tuple[Port | None, list[Diagnostic]]:
 def build(app: App) -> Plan:
     found: list[Diagnostic] = []
     balancers = routing.load_balancers(app)
-    routes = {r.service.name: r for lb in balancers for r in lb.routes}
+    routes: dict[str, list[Route]] = {}
+    for r in sorted((r for lb in balancers for r in lb.routes), key=lambda r: r.service.exposures.index(r.exposure)):
+        routes.setdefault(r.service.name, []).append(r)
     services = []
     for svc in app.services:
         endpoints, diags = calls.endpoints(app, svc)
         found += diags + calls.depends_on(app, svc)
         discovery_port, diags = _discovery_port(svc)
         found += diags
-        route = routes.get(svc.name)
-        scaling_plan, diags = scaling(svc, route)
+        own = tuple(routes.get(svc.name, ()))
+        scaling_plan, diags = scaling(app, svc, next((r for r in own if r.application), None))
         found += diags
-        services.append(ServicePlan(svc, tuple(endpoints), calls.after(app, svc), route, discovery_port, scaling_plan))
-    found += routing.target_ports(app)
+        services.append(ServicePlan(svc, tuple(endpoints), calls.after(app, svc), own, discovery_port, scaling_plan))
+    found += routing.unresolved(app)
     return Plan(app=app, services=tuple(services), load_balancers=balancers, ordering=calls.ordering(app),
                 diagnostics=tuple(found))

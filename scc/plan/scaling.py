@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from scc.codes import SCC603, SCC604, SCC605, problem
 from scc.diagnostics import Diagnostic
-from scc.model import Port, Service
+from scc.model import App, Port, Service
 from scc.plan import MetricTarget, Route, ScalingPlan
 
 # Service Connect publishes request metrics only for these application protocols.
@@ -22,7 +22,7 @@ def metric_port(svc: Service, target: str) -> Port | None:
     return ports[0] if ports else None
 
 
-def scaling(svc: Service, route: Route | None) -> tuple[ScalingPlan | None, list[Diagnostic]]:
+def scaling(app: App, svc: Service, route: Route | None) -> tuple[ScalingPlan | None, list[Diagnostic]]:
     if svc.scaling is None:
         return None, []
     targets: list[MetricTarget] = []
@@ -44,10 +44,12 @@ def scaling(svc: Service, route: Route | None) -> tuple[ScalingPlan | None, list
                                    "connections or cpu"))
             else:
                 targets.append(MetricTarget(kind, value, "service-connect", port=port))
-        elif svc.public is None:
-            out.append(problem(SCC605, f"albRequests scaling needs {svc.name!r} behind the load balancer "
-                               "(`public`)", where, at_key=True,
-                               hint="add `public`, or scale on requests (Service Connect), cpu or memory"))
+        elif not any(e.load_balancer == lb.name for e in svc.exposures for lb in app.load_balancers
+                     if lb.application):
+            out.append(problem(SCC605, f"albRequests scaling needs {svc.name!r} behind an application load "
+                               "balancer", where, at_key=True,
+                               hint="add `public` (or an `expose` entry on an application load balancer), or "
+                               "scale on requests (Service Connect), cpu or memory"))
         elif route is not None:  # without a route its target port is reported already
             targets.append(MetricTarget(kind, value, "load-balancer", route=route))
     return ScalingPlan(svc.scaling, tuple(targets)), out

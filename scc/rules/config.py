@@ -7,7 +7,7 @@ import re
 from scc.codes import CODES, SCC108, SCC109, SCC308, problem
 from scc.diagnostics import Diagnostic, Path
 from scc.model import Service
-from scc.naming import Ids, shared_ids
+from scc.naming import Ids, LbIds, shared_ids
 from scc.plan import Plan
 
 PSEUDO = re.compile(r"\$\{AWS::[A-Za-z]+\}")
@@ -44,8 +44,16 @@ def check(plan: Plan) -> list[Diagnostic]:
             elif known.severity == "error":
                 out.append(problem(SCC108, f"{code} is an error and cannot be ignored", ("lint", "ignore", i)))
     owners: dict[str, str] = {i: "scc's shared resources" for i in shared_ids()}
+    for lbp in plan.load_balancers:
+        lb = lbp.load_balancer
+        listeners = [(listener.port, listener.protocol) for listener in lbp.listeners]
+        count = max((len(listener.certificates) for listener in lbp.listeners), default=0)
+        for logical_id in LbIds(lb.name).all(listeners, count):
+            owners.setdefault(logical_id, f"load balancer {lb.name!r}")
     for svc in app.services:
-        for logical_id in Ids(svc.name).all():
+        own = Ids(svc.name)
+        suffixes = [r.suffix for r in plan.service(svc.name).routes if r.suffix]
+        for logical_id in own.all() + [i for s in suffixes for i in own.exposure_ids(s)]:
             other = owners.setdefault(logical_id, f"service {svc.name!r}")
             if other != f"service {svc.name!r}":
                 out.append(problem(SCC308, f"service {svc.name!r} would give the logical id {logical_id!r}, "

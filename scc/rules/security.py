@@ -36,18 +36,15 @@ def check(plan: Plan) -> list[Diagnostic]:
 
 
 def _load_balancer(app: App) -> list[Diagnostic]:
-    """One load balancer: its access logs and web ACL must be the same wherever they are set."""
+    """1.0 wrote the load balancer's access logs and web ACL on `public`; they moved to
+    `loadBalancers.public`, and the error says where."""
     out = []
-    for key, attr in (("accessLogs", "access_logs"), ("webAcl", "web_acl")):
-        first: tuple[str, object] | None = None
-        for svc in app.services:
-            value = getattr(svc.public, attr) if svc.public else None
-            if value is None:
-                continue
-            if first is None:
-                first = (svc.name, value)
-            elif value != first[1]:
-                out.append(problem(SCC803, f"{svc.name!r} sets the load balancer's {key} differently from "
-                                   f"{first[0]!r}; there is one load balancer", svc.at("public", key), at_key=True,
-                                   hint=f"use the same {key} as {first[0]!r}, or set it on one service only"))
+    for svc in app.services:
+        for exp in svc.exposures:
+            for key, value in (("accessLogs", exp.access_logs), ("webAcl", exp.web_acl)):
+                if value is not None:
+                    out.append(problem(SCC803, f"{key} is a setting of the load balancer, which services share: "
+                                       f"write it under loadBalancers.{exp.load_balancer}", svc.at(*exp.keys, key),
+                                       at_key=True, hint=f"move it: `loadBalancers: {{{exp.load_balancer}: "
+                                       f"{{{key}: ...}}}}`"))
     return out

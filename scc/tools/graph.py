@@ -33,6 +33,18 @@ def _tasks(plan: Plan) -> list[str]:
     return out
 
 
+def _routes(plan: Plan) -> list[str]:
+    """One line per exposure: load balancer, listener and what it routes to."""
+    out = []
+    for sp in plan.services:
+        for r in sp.routes:
+            match = " ".join(x for x in (r.exposure.host or "", r.exposure.path if r.application else "") if x)
+            kind = "default" if r.default else f"rule {r.priority}"
+            out.append(f"{r.load_balancer.name} :{r.listener_port} {r.listener_protocol}"
+                       f"{' ' + match if match else ''} -> {sp.name}.{r.port.name} ({kind})")
+    return out
+
+
 def _node(name: str) -> str:
     return name.replace("-", "_")
 
@@ -41,7 +53,7 @@ def mermaid(plan: Plan) -> str:
     app = plan.app
     lines = ["flowchart LR"]
     for svc in app.services:
-        shape = f"{_node(svc.name)}([{svc.name}])" if svc.public else f"{_node(svc.name)}[{svc.name}]"
+        shape = f"{_node(svc.name)}([{svc.name}])" if svc.exposures else f"{_node(svc.name)}[{svc.name}]"
         lines.append(f"  {shape}")
     for caller, callee, label, ordered in _edges(plan):
         arrow = "-.->" if label == "dependsOn" or not ordered else "-->"
@@ -49,6 +61,7 @@ def mermaid(plan: Plan) -> str:
     for i, wave in enumerate(plan.waves, start=1):
         lines.append(f"  %% created in wave {i}: {', '.join(wave)}")
     lines += [f"  %% {line}" for line in _tasks(plan)]
+    lines += [f"  %% exposed: {line}" for line in _routes(plan)]
     return "\n".join(lines) + "\n"
 
 
@@ -58,10 +71,11 @@ def dot(plan: Plan) -> str:
     for i, wave in enumerate(plan.waves, start=1):
         lines.append(f'  subgraph "wave{i}" {{ rank=same; ' + " ".join(f'"{n}";' for n in wave) + " }")
     for svc in app.services:
-        if svc.public:
+        if svc.exposures:
             lines.append(f'  "{svc.name}" [shape=doubleoctagon];')
     for caller, callee, label, ordered in _edges(plan):
         style = ", style=dashed" if label == "dependsOn" or not ordered else ""
         lines.append(f'  "{caller}" -> "{callee}" [label="{label}"{style}];')
     lines += [f"  // {line}" for line in _tasks(plan)]
+    lines += [f"  // exposed: {line}" for line in _routes(plan)]
     return "\n".join(lines) + "\n}\n"
