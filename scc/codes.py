@@ -606,17 +606,45 @@ SCC507 = _code(
 SCC508 = _code(
     "SCC508",
     _E,
-    "blue-green, canary or linear behind the load balancer",
+    "request-count scaling on a service whose deployments shift traffic",
     (
-        "ECS-native blue/green, canary and linear deployments behind a load balancer need an alternate target "
-        "group, the production listener rule and an infrastructure role in the service's LoadBalancers "
-        "(AdvancedConfiguration); scc does not make them yet, and a template without them builds but fails "
-        "to deploy. Behind Service Connect alone these strategies need none of that and are built."
+        "albRequests tracks ALBRequestCountPerTarget of one target group. A blue-green, canary or linear "
+        "deployment moves the traffic to the service's other target group, after which the policy reads no "
+        "requests and scales the service in to its minimum while it serves all the traffic."
     ),
-    fix=(
-        "Use `strategy: rolling` (the default, with the circuit breaker) for a public service, or keep the "
-        "strategy on services that only Service Connect reaches."
+    fix="Scale on `requests` (Service Connect), `cpu` or `memory`, or use `strategy: rolling`.",
+)
+SCC509 = _code(
+    "SCC509",
+    _E,
+    "deployment settings of another strategy",
+    (
+        "`canary` configures `strategy: canary`, `linear` configures `strategy: linear`, and `bakeTime` the "
+        "three traffic-shifting strategies; with another strategy ECS would reject or ignore them."
     ),
+    fix="Set the matching `strategy`, or remove the setting.",
+)
+SCC510 = _code(
+    "SCC510",
+    _E,
+    "rollback alarms with nothing to measure",
+    (
+        "The errors and latency alarms read HTTP metrics: the target group's, behind an application load "
+        "balancer, or Service Connect's, for a published port with appProtocol http or http2. This service has "
+        "neither, so the alarms could never go off."
+    ),
+    fix="Expose the service on an application load balancer or publish an http port, or list existing alarms in "
+    "`names`.",
+)
+SCC511 = _code(
+    "SCC511",
+    _E,
+    "a deployment longer than CloudFormation waits",
+    (
+        "CloudFormation waits about 33 hours for a service update; a canary or linear deployment whose bake times "
+        "add up to more fails the stack update even when the deployment is healthy."
+    ),
+    fix="Shorten `bakeTime` or the steps' `bakeTime`, or take larger linear steps.",
 )
 
 # --- scaling ---

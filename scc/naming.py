@@ -25,6 +25,8 @@ SERVICE_IDS = {
     "task_role": "TaskRole",
     "scalable_target": "ScalableTarget",
     "discovery": "DiscoveryService",
+    "errors_alarm": "DeploymentErrorsAlarm",
+    "latency_alarm": "DeploymentLatencyAlarm",
 }
 
 # What one exposure gives: `<Service><suffix><kind>` (see exposure_suffixes).
@@ -54,6 +56,7 @@ class Ids:
     HTTP_LISTENER = "LoadBalancerHttpListener"
     HTTPS_LISTENER = "LoadBalancerHttpsListener"
     TLS_ROLE = "ServiceConnectTlsRole"
+    LB_INFRASTRUCTURE_ROLE = "EcsLoadBalancerInfrastructureRole"
     LB_WEB_ACL = "LoadBalancerWebAcl"
     VPC_CIDR_PARAM = "VpcCidr"
 
@@ -102,6 +105,14 @@ class Ids:
     @property
     def discovery(self) -> str:
         return self._id("discovery")
+
+    @property
+    def errors_alarm(self) -> str:
+        return self._id("errors_alarm")
+
+    @property
+    def latency_alarm(self) -> str:
+        return self._id("latency_alarm")
 
     def scaling_policy(self, target: str) -> str:
         return f"{self.base}Scaling{camel(target)}"

@@ -97,6 +97,11 @@ KEYS = {
     "scaling-targets": (SCALING + "      targets:\n        <|>\n", "#/definitions/scaling/properties/targets", set()),
     "public": (SERVICE + "    public:\n      <|>\n", "#/definitions/public", set()),
     "call": (SERVICE + "    calls:\n      - service: backend\n        <|>\n", "#/definitions/call", {"service"}),
+    "expose": (SERVICE + "    expose:\n      - loadBalancer: internal\n        <|>\n", "#/definitions/exposure",
+               {"loadBalancer"}),
+    "load-balancer": (HEAD + "loadBalancers:\n  internal:\n    <|>\nservices:\n  api: {image: nginx}\n",
+                      "#/definitions/loadBalancer", set()),
+    "deployment": (SERVICE + "    deployment:\n      <|>\n", "#/definitions/deployment", set()),
 }
 
 

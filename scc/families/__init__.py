@@ -15,6 +15,7 @@ sees every reference."""
 from __future__ import annotations
 
 from scc.families import (
+    alarms,
     discovery,
     external,
     iam,
@@ -33,11 +34,13 @@ FAMILIES: tuple[Family, ...] = (
     shared.FAMILY,
     iam.TLS_FAMILY,
     loadbalancer.FAMILY,
+    iam.LB_ROLE_FAMILY,
     discovery.FAMILY,
     logs.FAMILY,
     iam.FAMILY,
     network.FAMILY,
     task.FAMILY,
+    alarms.FAMILY,
     service.FAMILY,
     scaling.FAMILY,
     external.FAMILY,

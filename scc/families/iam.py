@@ -18,6 +18,10 @@ EXECUTION_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECS
 TLS_POLICY = ("arn:${AWS::Partition}:iam::aws:policy/service-role/"
               "AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity")
 TLS_ROLE = Ids.TLS_ROLE
+# What ECS needs to move traffic between a service's target groups in blue-green, canary and
+# linear deployments (AWS managed; ECS developer guide, "Amazon ECS infrastructure IAM role for
+# load balancers").
+LB_INFRASTRUCTURE_POLICY = "arn:${AWS::Partition}:iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
 # ECS Exec's agent channel; these actions take no resource-level permissions.
 EXEC_ACTIONS = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
                 "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
@@ -138,5 +142,15 @@ def _tls_role(plan: Plan) -> Iterator[Emitted]:
                                ManagedPolicyArns=[Sub(TLS_POLICY)]), ("services",), None)
 
 
+def _load_balancer_role(plan: Plan) -> Iterator[Emitted]:
+    shifting = [sp for sp in plan.services if sp.routes and sp.service.deployment.shifts_traffic]
+    if shifting:
+        yield Emitted(iam.Role(Ids.LB_INFRASTRUCTURE_ROLE,
+                               AssumeRolePolicyDocument=_trust("ecs.amazonaws.com", False),
+                               ManagedPolicyArns=[Sub(LB_INFRASTRUCTURE_POLICY)]),
+                      shifting[0].service.at("deployment", "strategy"), None)
+
+
 FAMILY = Family("iam", service=_roles)
+LB_ROLE_FAMILY = Family("load-balancer-infrastructure-role", app=_load_balancer_role)
 TLS_FAMILY = Family("service-connect-tls", app=_tls_role)

@@ -53,6 +53,27 @@ def target_group(route: Route) -> str:
     return Ids(route.service.name).exposed(route.suffix, "TargetGroup")
 
 
+def alternate(route: Route) -> str:
+    """The second target group of a service whose deployments shift traffic."""
+    return Ids(route.service.name).exposed(route.suffix, "AlternateTargetGroup")
+
+
+def production(route: Route) -> str:
+    """What ECS shifts traffic on (AdvancedConfiguration.ProductionListenerRule): the route's rule
+    on an application load balancer, the listener itself on a network one."""
+    return attachment(route)
+
+
+def _forward(route: Route) -> dict[str, Any]:
+    """Forward to the route's target group; with a traffic-shifting deployment, to both of its
+    groups, all traffic on the first (ECS moves the weights during a deployment)."""
+    if not route.service.deployment.shifts_traffic:
+        return {"Type": "forward", "TargetGroupArn": Ref(target_group(route))}
+    return {"Type": "forward", "ForwardConfig": elb.ForwardConfig(TargetGroups=[
+        elb.TargetGroupTuple(TargetGroupArn=Ref(target_group(route)), Weight=100),
+        elb.TargetGroupTuple(TargetGroupArn=Ref(alternate(route)), Weight=0)])}
+
+
 def full_name(route: Route) -> AWSHelperFn:
     """The load balancer's `app/<name>/<id>`, the dimension its metrics carry; an existing one's
     is read from its listener ARN (`...:listener/app/<name>/<id>/<listener id>`)."""
@@ -161,7 +182,7 @@ def _listener(listener: Listener) -> Iterator[Emitted]:
     ids = LbIds(lb.name)
     default = listener.default
     if default is not None:
-        action = elb.Action(Type="forward", TargetGroupArn=Ref(target_group(default)))
+        action = elb.Action(**_forward(default))
     elif listener.redirect:
         action = elb.Action(Type="redirect", RedirectConfig=elb.RedirectConfig(
             Protocol="HTTPS", Port="443", StatusCode="HTTP_301"))
@@ -197,7 +218,10 @@ def _route(plan: Plan, route: Route, opened: set[str]) -> Iterator[Emitted]:
             DomainValidationOptions=[certificatemanager.DomainValidationOption(
                 DomainName=exp.certificate.name, HostedZoneId=exp.certificate.zone)],
         ), (*_where(route), "certificate"), None)
-    yield Emitted(_target_group(plan, route), _where(route), None)
+    yield Emitted(_target_group(plan, route, target_group(route)), _where(route), None)
+    if route.service.deployment.shifts_traffic:
+        # The same group again: during a deployment the new tasks register here.
+        yield Emitted(_target_group(plan, route, alternate(route)), _where(route), None)
     if not route.default:
         yield Emitted(_rule(route), _where(route), None)
     if exp.domain is not None:
@@ -218,7 +242,7 @@ def _route(plan: Plan, route: Route, opened: set[str]) -> Iterator[Emitted]:
             yield Emitted(item, _where(route), route.service.name)
 
 
-def _target_group(plan: Plan, route: Route) -> elb.TargetGroup:
+def _target_group(plan: Plan, route: Route, logical_id: str) -> elb.TargetGroup:
     health, port = route.exposure.health, route.port
     grpc = route.application and port.app_protocol == "grpc"
     checks: dict[str, Any] = {}
@@ -235,7 +259,7 @@ def _target_group(plan: Plan, route: Route) -> elb.TargetGroup:
         checks["Matcher"] = elb.Matcher(GrpcCode=health.matcher or "12") if grpc else elb.Matcher(
             HttpCode=health.matcher or "200")
     group = elb.TargetGroup(
-        target_group(route),
+        logical_id,
         TargetType="ip",
         Protocol=route.target_protocol,
         Port=port.port,
@@ -266,7 +290,7 @@ def _rule(route: Route) -> elb.ListenerRule:
                                                                              route.listener_protocol)),
         Priority=route.priority,
         Conditions=conditions,
-        Actions=[elb.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group(route)))],
+        Actions=[elb.ListenerRuleAction(**_forward(route))],
     )
 
 

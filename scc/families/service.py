@@ -9,15 +9,16 @@ from typing import Any
 from troposphere import GetAtt, Output, Ref, ecs
 
 from scc.families import refs
+from scc.families.alarms import alarm_names
 from scc.families.discovery import registry
 from scc.families.family import Emitted, Family
 from scc.families.iam import TLS_ROLE
-from scc.families.loadbalancer import attachment, target_group
+from scc.families.loadbalancer import alternate, attachment, production, target_group
 from scc.families.logs import awslogs
 from scc.families.storage import NFS
 from scc.model import Port, Service
 from scc.naming import Ids
-from scc.plan import Plan, ServicePlan
+from scc.plan import Plan, Route, ServicePlan
 
 CONTROLLER = {"ecs": "ECS", "codedeploy": "CODE_DEPLOY", "external": "EXTERNAL"}
 STRATEGY = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
@@ -34,8 +35,8 @@ def ordering(sp: ServicePlan) -> list[str]:
     return [Ids(n).service for n in sp.after] + list(rules)
 
 
-def _deployment(svc: Service) -> ecs.DeploymentConfiguration:
-    dep = svc.deployment
+def _deployment(sp: ServicePlan) -> ecs.DeploymentConfiguration:
+    dep = sp.service.deployment
     deployment = ecs.DeploymentConfiguration(MinimumHealthyPercent=dep.min_healthy_percent,
                                              MaximumPercent=dep.max_percent)
     if dep.controller == "ecs":
@@ -44,7 +45,33 @@ def _deployment(svc: Service) -> ecs.DeploymentConfiguration:
             deployment.DeploymentCircuitBreaker = ecs.DeploymentCircuitBreaker(
                 Enable=dep.circuit_breaker, Rollback=dep.circuit_breaker and dep.rollback)
         deployment.Strategy = STRATEGY[dep.strategy]
+    if dep.shifts_traffic:
+        # Written out, not left to the defaults: reviewers see how long a deployment takes.
+        deployment.BakeTimeInMinutes = dep.bake_time
+        if dep.strategy == "canary":
+            deployment.CanaryConfiguration = ecs.CanaryConfiguration(
+                CanaryPercent=dep.steps.percent, CanaryBakeTimeInMinutes=dep.steps.bake_time)
+        elif dep.strategy == "linear":
+            deployment.LinearConfiguration = ecs.LinearConfiguration(
+                StepPercent=dep.steps.percent, StepBakeTimeInMinutes=dep.steps.bake_time)
+    names = alarm_names(sp)
+    if names:
+        deployment.Alarms = ecs.DeploymentAlarms(AlarmNames=names, Enable=True, Rollback=True)
     return deployment
+
+
+def _balancing(sp: ServicePlan, route: Route) -> ecs.LoadBalancer:
+    item = ecs.LoadBalancer(ContainerName=route.port.container, ContainerPort=route.port.port,
+                            TargetGroupArn=Ref(target_group(route)))
+    if sp.service.deployment.shifts_traffic:
+        # ECS registers the new tasks in the alternate group and moves the production rule's (or
+        # the network listener's) weights to it, with the infrastructure role's rights.
+        item.AdvancedConfiguration = ecs.AdvancedConfiguration(
+            AlternateTargetGroupArn=Ref(alternate(route)),
+            ProductionListenerRule=Ref(production(route)),
+            RoleArn=GetAtt(Ids.LB_INFRASTRUCTURE_ROLE, "Arn"),
+        )
+    return item
 
 
 def _service(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
@@ -73,7 +100,7 @@ def _service(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
         Cluster=refs.cluster(app),
         **tasks,
         DeploymentController=ecs.DeploymentController(Type=CONTROLLER[dep.controller]),
-        DeploymentConfiguration=_deployment(svc),
+        DeploymentConfiguration=_deployment(sp),
         EnableExecuteCommand=svc.exec,
         EnableECSManagedTags=True,
         PropagateTags="SERVICE",
@@ -81,14 +108,16 @@ def _service(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     if svc.service_connect:
         resource.ServiceConnectConfiguration = service_connect(plan, svc)
     if sp.routes:
-        resource.LoadBalancers = [ecs.LoadBalancer(ContainerName=r.port.container, ContainerPort=r.port.port,
-                                                   TargetGroupArn=Ref(target_group(r))) for r in sp.routes]
+        resource.LoadBalancers = [_balancing(sp, r) for r in sp.routes]
         # Load balancer health checks start with the task; give slow starters their start period.
         start = svc.main.health_check.start_period if svc.main.health_check else 0
         resource.HealthCheckGracePeriodSeconds = max(60, start)
     if svc.discovery is not None:
         resource.ServiceRegistries = [registry(sp)]
-    after = ordering(sp) + list(dict.fromkeys(attachment(r) for r in sp.routes))
+    # A traffic-shifting service refers to its production rule or listener (AdvancedConfiguration),
+    # which orders it already.
+    attached = [] if svc.deployment.shifts_traffic else [attachment(r) for r in sp.routes]
+    after = ordering(sp) + list(dict.fromkeys(attached))
     if after:
         resource.DependsOn = after
     yield Emitted(resource, ("services", svc.name), svc.name)

@@ -182,6 +182,21 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Steps:
+    """How a canary or linear deployment moves traffic: percent per step, minutes after each."""
+
+    percent: float
+    bake_time: int
+
+
+@dataclass(frozen=True)
+class RollbackAlarms:
+    errors: float | None  # percent of 5xx responses
+    latency: float | None  # seconds, p99
+    names: tuple[str, ...]  # existing alarms
+
+
+@dataclass(frozen=True)
 class Deployment:
     strategy: str
     min_healthy_percent: int
@@ -189,6 +204,20 @@ class Deployment:
     circuit_breaker: bool
     rollback: bool
     controller: str
+    bake_time: int  # minutes, for the traffic-shifting strategies
+    canary: Steps
+    linear: Steps
+    alarms: RollbackAlarms | None
+
+    @property
+    def steps(self) -> Steps:
+        """The steps of the strategy in use (canary's for the others, which have none)."""
+        return self.linear if self.strategy == "linear" else self.canary
+
+    @property
+    def shifts_traffic(self) -> bool:
+        """Blue-green, canary and linear move traffic between two sets of tasks."""
+        return self.controller == "ecs" and self.strategy != "rolling"
 
 
 @dataclass(frozen=True)

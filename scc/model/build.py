@@ -31,10 +31,12 @@ from scc.model import (
     Namespace,
     Network,
     Port,
+    RollbackAlarms,
     Scaling,
     ScheduledScaling,
     Service,
     Statement,
+    Steps,
     Task,
     Tls,
     Ulimit,
@@ -220,6 +222,9 @@ def _task(raw: dict[str, Any], containers: tuple[Container, ...], at: At) -> Tas
 
 def _deployment(dep: dict[str, Any]) -> Deployment:
     cb = dep.get("circuitBreaker", {})
+    alarms = dep.get("alarms")
+    steps = {k: Steps(_get(dep.get(k, {}), "deployment", k, "percent"),
+                      _get(dep.get(k, {}), "deployment", k, "bakeTime")) for k in ("canary", "linear")}
     return Deployment(
         strategy=_get(dep, "deployment", "strategy"),
         min_healthy_percent=_get(dep, "deployment", "minHealthyPercent"),
@@ -227,6 +232,11 @@ def _deployment(dep: dict[str, Any]) -> Deployment:
         circuit_breaker=_get(cb, "deployment", "circuitBreaker", "enabled"),
         rollback=_get(cb, "deployment", "circuitBreaker", "rollback"),
         controller=_get(dep, "deployment", "controller"),
+        bake_time=_get(dep, "deployment", "bakeTime"),
+        canary=steps["canary"],
+        linear=steps["linear"],
+        alarms=RollbackAlarms(alarms.get("errors"), alarms.get("latency"), tuple(alarms.get("names", ())))
+        if alarms else None,
     )
 
 

@@ -182,6 +182,15 @@ class ServicePlan:
         """The route `albRequests` scales on: the first one through an application load balancer."""
         return next((r for r in self.routes if r.application), None)
 
+    @property
+    def alarm_source(self) -> Route | Port | None:
+        """Where rollback alarms read 5xx and latency: the target group of the first route through
+        an application load balancer (it sees outside traffic), else Service Connect's metrics of
+        the first published http or http2 port (gRPC and tcp ports have no HTTP status metrics)."""
+        if self.route is not None:
+            return self.route
+        return next((p for p in self.service.published if p.app_protocol in ("http", "http2")), None)
+
 
 @dataclass(frozen=True)
 class Plan:

@@ -135,9 +135,11 @@ def _application(lb: LoadBalancer, port: int, routes: list[Route], https_audienc
     open to the listener's whole audience is its default action; the others are rules, ranked.
     On an existing listener every exposure is a rule with the priority it gives."""
     whole = audience([c for r in routes for c in r.exposure.allow_from])
+    # A service whose deployments shift traffic needs a rule of its own: ECS moves the weights of
+    # its production listener rule, and a listener's default action is not one.
     default = None if existing else next(
         (r for r in routes if r.exposure.path == "/" and r.exposure.host is None
-         and audience(r.exposure.allow_from) == whole), None)
+         and audience(r.exposure.allow_from) == whole and not r.service.deployment.shifts_traffic), None)
     ranked = sorted((r for r in routes if r is not default), key=_rank)
     placed = [_replace(default, True, 0, ())] if default else []
     for route, priority in zip(ranked, _priorities(ranked), strict=True):
