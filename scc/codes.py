@@ -271,6 +271,24 @@ SCC210 = _code(
     ),
     fix="Give the caller a Service Connect role (`role: client`), or the callee DNS `discovery` in a dns namespace.",
 )
+SCC215 = _code(
+    "SCC215",
+    _E,
+    "a job calls a service reachable only through Service Connect",
+    (
+        "A task started by RunTask (a job's schedule or `aws ecs run-task`) cannot join Service Connect: ECS gives "
+        "the proxy only to tasks of a service. A job reaches a service through its DNS discovery or a load balancer "
+        "it is exposed on."
+    ),
+    fix="Give the called service `discovery` in a dns namespace, or expose it on a load balancer (an internal one).",
+)
+SCC216 = _code(
+    "SCC216",
+    _E,
+    "a call to a job",
+    "A job runs to completion and listens on nothing: it is started (by its schedule or RunTask), not called.",
+    fix="Remove the call; start the job with its RunTask output, or give it a schedule.",
+)
 SCC211 = _code(
     "SCC211",
     _E,

@@ -25,6 +25,8 @@ SERVICE_IDS = {
     "task_role": "TaskRole",
     "scalable_target": "ScalableTarget",
     "discovery": "DiscoveryService",
+    "schedule": "Schedule",
+    "scheduler_role": "SchedulerRole",
     "errors_alarm": "DeploymentErrorsAlarm",
     "latency_alarm": "DeploymentLatencyAlarm",
 }
@@ -105,6 +107,14 @@ class Ids:
     @property
     def discovery(self) -> str:
         return self._id("discovery")
+
+    @property
+    def schedule(self) -> str:
+        return self._id("schedule")
+
+    @property
+    def scheduler_role(self) -> str:
+        return self._id("scheduler_role")
 
     @property
     def errors_alarm(self) -> str:

@@ -94,8 +94,12 @@ def test_every_logical_id_is_one_naming_reserves() -> None:
         data = load_template(path.read_text())
         if path.parent.name != "templates_out" and path.parent.parent.name == "templates_out":
             continue  # nested stacks' children: their ids are the root's app's
-        services = [k[: -len("Service")] for k, v in data.get("Resources", {}).items()
-                    if v["Type"] == "AWS::ECS::Service"]
+        # Every service's and job's base: each has a task definition (an external-controller service
+        # has none, but has its ECS service).
+        services = sorted({k[: -len("Service")] for k, v in data.get("Resources", {}).items()
+                           if v["Type"] == "AWS::ECS::Service"}
+                          | {k[: -len("TaskDefinition")] for k, v in data.get("Resources", {}).items()
+                             if v["Type"] == "AWS::ECS::TaskDefinition"})
         known = set(shared_ids())
         resources = data.get("Resources", {})
         for name, res in resources.items():  # each load balancer's ids, for the listeners it has

@@ -232,13 +232,14 @@ def make_root(rest: Path, value: Any, branches: dict[Path, int]) -> dict[str, An
         # their image from defaults, as they do here.
         spec.setdefault("defaults", {}).setdefault("image", image)
     if "image" not in spec.get("defaults", {}):
-        for svc in spec["services"].values():
+        for svc in [*spec["services"].values(), *spec.get("jobs", {}).values()]:
             svc.setdefault("image", image)
-    # A service an environment adds (not in the base) needs its image too, once merged.
+    # A service (or job) an environment adds (not in the base) needs its image too, once merged.
     for env in spec.get("environments", {}).values():
-        for name, svc in env.get("services", {}).items():
-            if name not in spec["services"] and "image" not in env.get("defaults", spec.get("defaults", {})):
-                svc.setdefault("image", image)
+        for kind in ("services", "jobs"):
+            for name, svc in env.get(kind, {}).items():
+                if name not in spec.get(kind, {}) and "image" not in env.get("defaults", spec.get("defaults", {})):
+                    svc.setdefault("image", image)
     return spec
 
 

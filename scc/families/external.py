@@ -23,7 +23,7 @@ def _parameters(plan: Plan) -> Iterator[Emitted]:
 
 def _rules(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     caller = sp.name
-    where = ("services", caller, "calls")
+    where = (sp.service.root, caller, "calls")
     for e in sp.endpoints:
         ext = e.external
         if ext is None:

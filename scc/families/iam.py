@@ -132,8 +132,8 @@ def task_role(svc: Service) -> iam.Role:
 
 def _roles(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     svc = sp.service
-    yield Emitted(execution_role(svc), ("services", svc.name), svc.name)
-    yield Emitted(task_role(svc), ("services", svc.name), svc.name)
+    yield Emitted(execution_role(svc), (svc.root, svc.name), svc.name)
+    yield Emitted(task_role(svc), (svc.root, svc.name), svc.name)
 
 
 def _tls_role(plan: Plan) -> Iterator[Emitted]:

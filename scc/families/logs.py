@@ -19,7 +19,7 @@ def _log_group(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
                           RetentionInDays=svc.task.logs.retention_days)
     if svc.task.logs.kms_key:
         group.KmsKeyId = svc.task.logs.kms_key
-    yield Emitted(group, ("services", svc.name), svc.name)
+    yield Emitted(group, (svc.root, svc.name), svc.name)
 
 
 def awslogs(svc: Service, prefix: str) -> ecs.LogConfiguration:

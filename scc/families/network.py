@@ -28,13 +28,15 @@ def _security_group(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
         # pattern AWS CDK uses), and each call adds its own egress rule.
         group.SecurityGroupEgress = [ec2.SecurityGroupRule(
             IpProtocol="icmp", FromPort=252, ToPort=86, CidrIp="255.255.255.255/32", Description="no traffic")]
-    yield Emitted(group, ("services", sp.name), sp.name)
+    yield Emitted(group, (sp.service.root, sp.name), sp.name)
 
 
 def _rules(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     caller = sp.name
-    where = ("services", caller, "calls")
-    called = [e for e in sp.endpoints if e.target is not None]  # external targets: scc/families/external.py
+    where = (sp.service.root, caller, "calls")
+    # External targets: scc/families/external.py. Through a load balancer, the load balancer's
+    # group already reaches the service; only the caller's egress (below) is the call's.
+    called = [e for e in sp.endpoints if e.target is not None and e.via != "load-balancer"]
     for e in called:
         yield Emitted(ec2.SecurityGroupIngress(
             Ids(e.name).ingress_from(caller, e.number),
@@ -56,6 +58,16 @@ def _rules(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
             IpProtocol=e.protocol, FromPort=e.number, ToPort=e.number,
             Description=f"{caller} calls {e.name} on {e.port_name}",
         ), where, caller)
+    for e in sp.endpoints:
+        if e.via == "load-balancer" and e.via_group is not None:
+            group = e.via_group if e.via_group.startswith("sg-") else GetAtt(e.via_group, "GroupId")
+            yield Emitted(ec2.SecurityGroupEgress(
+                Ids(caller).egress_to(f"{e.name}-load-balancer", e.number),
+                GroupId=GetAtt(Ids(caller).security_group, "GroupId"),
+                DestinationSecurityGroupId=group,
+                IpProtocol="tcp", FromPort=e.number, ToPort=e.number,
+                Description=f"{caller} calls {e.name} through its load balancer",
+            ), where, caller)
 
 
 FAMILY = Family("network", service=_security_group, edges=_rules)

@@ -28,7 +28,8 @@ def ordering(sp: ServicePlan) -> list[str]:
     """Logical ids this service is created after: the services of ordered calls and dependsOn,
     then the ingress rules of its own calls (so its first tasks can connect at once), each once."""
     rules = dict.fromkeys(Ids(e.name).ingress_from(sp.name, e.number) for e in sp.endpoints
-                          if e.target is not None or (e.external is not None and e.external.security_group))
+                          if (e.target is not None and e.via != "load-balancer")
+                          or (e.external is not None and e.external.security_group))
     # Its tasks mount EFS at start: the mount targets' group must accept them first (storage family).
     rules.update(dict.fromkeys(Ids(f"{v.name}-efs").ingress_from(sp.name, NFS) for v in sp.service.task.volumes
                                if v.efs is not None and v.efs.security_group))
@@ -76,6 +77,8 @@ def _balancing(sp: ServicePlan, route: Route) -> ecs.LoadBalancer:
 
 def _service(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     app, svc = plan.app, sp.service
+    if svc.job:
+        return  # a job has no ECS service: scc/families/job.py schedules it
     ids = Ids(svc.name)
     dep = svc.deployment
     # With scaling the count is Application Auto Scaling's: a DesiredCount here would reset a

@@ -21,13 +21,16 @@ ARCHITECTURE = {"x86_64": "X86_64", "arm64": "ARM64"}
 
 
 def _variables(endpoints: tuple[Endpoint, ...]) -> dict[str, str | AWSHelperFn]:
-    """The call variables: a host given as a template parameter is joined in from it."""
+    """The call variables: a host given as a template parameter (or a load balancer's DNS name) is
+    joined in from it."""
     out: dict[str, str | AWSHelperFn] = {}
     for e in endpoints:
         if e.variable is not None:
             v = e.variable
-            parts = [p for p in (v.prefix, Ref(e.host), v.suffix) if p != ""]
-            out[v.name] = Join("", parts) if e.host_parameter else v.text(e.host)
+            host: AWSHelperFn | None = Ref(e.host) if e.host_parameter else (
+                GetAtt(*e.host_ref) if e.host_ref else None)
+            parts = [p for p in (v.prefix, host, v.suffix) if p != ""]
+            out[v.name] = Join("", parts) if host is not None else v.text(e.host)
     return out
 
 
@@ -167,7 +170,7 @@ def _task_definition(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
         definition.Volumes = [_volume(v) for v in task.volumes]
     if task.ephemeral_storage is not None:
         definition.EphemeralStorage = ecs.EphemeralStorage(SizeInGiB=task.ephemeral_storage)
-    yield Emitted(definition, ("services", svc.name), svc.name)
+    yield Emitted(definition, (svc.root, svc.name), svc.name)
 
 
 def _port_mapping(port: Port) -> ecs.PortMapping:

@@ -330,6 +330,11 @@ _STANDS_FOR = {"containerPort": "port", "target": "port"}
 def _unknown_key_hint(key: str, value: Any, holder: dict[Any, Any], props: dict[str, Any], path: Path) -> str:
     """A hint for an unknown key people bring from another tool, or "" for the close-match hint."""
     service = "image" in props and "desiredCount" in props
+    job = "image" in props and "schedule" in props and "retries" in props
+    if job and key in ("ports", "public", "expose", "scaling", "desiredCount", "role", "discovery", "deployment",
+                       "queue", "serviceConnect", "exec", "dependsOn"):
+        return (f"a job runs to completion and listens on nothing: `{key}` belongs to services; make it a "
+                "service under `services` if it must keep running")
     port = "appProtocol" in props and "port" in props
     if service and key in ("replicas", "count"):
         if isinstance(value, dict):

@@ -332,6 +332,14 @@ class Discovery:
 
 
 @dataclass(frozen=True)
+class JobRun:
+    """How a job is started: on a schedule (EventBridge Scheduler) or on demand only."""
+
+    schedule: ScheduledScaling | None  # its kind, expression and timezone (name and min/max unused)
+    retries: int
+
+
+@dataclass(frozen=True)
 class Service:
     name: str
     task: Task
@@ -347,8 +355,19 @@ class Service:
     scaling: Scaling | None
     exposures: tuple[Exposure, ...]
     discovery: Discovery | None
-    # Where each merged field came from: `services.<name>...` or `defaults...`.
+    # Where each merged field came from: `services.<name>...` (`jobs.<name>...`) or `defaults...`.
     origins: tuple[tuple[Path, Path], ...]
+    # A job (`jobs:`) is a task that runs to completion: no ECS service, no ports, no Service
+    # Connect (role none); it shares the task, roles, logs and network of a service.
+    run: JobRun | None = None
+
+    @property
+    def job(self) -> bool:
+        return self.run is not None
+
+    @property
+    def root(self) -> str:
+        return "jobs" if self.job else "services"
 
     @property
     def main(self) -> Container:
@@ -380,19 +399,19 @@ class Service:
 
     def at(self, *keys: str | int) -> Path:
         """The spec path of a field of this service, following `defaults` where it came from."""
-        return locate(self._origins, self.name, keys)
+        return locate(self._origins, self.name, keys, self.root)
 
     @cached_property
     def _origins(self) -> dict[Path, Path]:
         return dict(self.origins)
 
 
-def locate(origins: dict[Path, Path], name: str, keys: Path) -> Path:
+def locate(origins: dict[Path, Path], name: str, keys: Path, root: str = "services") -> Path:
     for probe in range(len(keys), 0, -1):
         hit = origins.get(tuple(keys[:probe]))
         if hit is not None:
             return (*hit, *keys[probe:])
-    return ("services", name, *keys)
+    return (root, name, *keys)
 
 
 @dataclass(frozen=True)
@@ -452,6 +471,12 @@ class App:
     @cached_property
     def _by_name(self) -> dict[str, Service]:
         return {s.name: s for s in self.services}
+
+    @property
+    def jobs(self) -> tuple[Service, ...]:
+        """The jobs, which `services` lists too (after the services), as tasks that share the
+        families of a service's task."""
+        return tuple(s for s in self.services if s.job)
 
     def service(self, name: str) -> Service | None:
         return self._by_name.get(name)

@@ -5,11 +5,13 @@ rules, resolving references for the plan."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from scc.diagnostics import Path
 from scc.front.defaults import default
 from scc.front.merge import merge
+from scc.front.schema import schema
 from scc.front.spec import Source
 from scc.model import (
     App,
@@ -24,6 +26,7 @@ from scc.model import (
     External,
     HealthCheck,
     HealthCheckPath,
+    JobRun,
     LoadBalancer,
     LogRouter,
     Logs,
@@ -58,7 +61,8 @@ def _get(raw: dict[str, Any], definition: str, *keys: str) -> Any:
     return raw[keys[-1]] if keys[-1] in raw else default(definition, *keys)
 
 
-def _origins(name: str, own: dict[str, Any], defaults: dict[str, Any]) -> tuple[tuple[Path, Path], ...]:
+def _origins(name: str, own: dict[str, Any], defaults: dict[str, Any], root: str = "services"
+             ) -> tuple[tuple[Path, Path], ...]:
     """Map each leaf path of the merged service to the spec path that set it."""
     found: dict[Path, Path] = {}
 
@@ -71,7 +75,7 @@ def _origins(name: str, own: dict[str, Any], defaults: dict[str, Any]) -> tuple[
             for i, value in enumerate(data):
                 walk(value, (*rel, i), base)
 
-    walk(own, (), ("services", name))
+    walk(own, (), (root, name))
     walk(defaults, (), ("defaults",))
     found.pop((), None)
     return tuple(sorted(found.items(), key=lambda kv: [str(p) for p in kv[0]]))
@@ -241,7 +245,7 @@ def _deployment(dep: dict[str, Any]) -> Deployment:
 
 
 def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At, numbers: dict[Path, str],
-             origins: tuple[tuple[Path, Path], ...]) -> Service:
+             origins: tuple[tuple[Path, Path], ...], root: str = "services") -> Service:
     ports_raw = raw.get("ports", [])
     role = raw.get("role", "client-server" if ports_raw else "client")
     capacity = _get(raw, "serviceFields", "capacity")
@@ -261,7 +265,7 @@ def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At
     # Each container takes its own ports, in the order they were listed (by position: a sidecar
     # named like the service is refused by rules, not merged here).
     taken = len(ports_raw)
-    containers = [_container(name, raw, tuple(ports[:taken]), at, numbers, True, ("services", name))]
+    containers = [_container(name, raw, tuple(ports[:taken]), at, numbers, True, (root, name))]
     for cname, c in sidecars.items():
         def within(*keys: str | int, _c: str = cname) -> Path:
             return at("containers", _c, *keys)
@@ -286,7 +290,23 @@ def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At
         exposures=_exposures(raw, at),
         discovery=_discovery(name, raw["discovery"]) if "discovery" in raw else None,
         origins=origins,
+        run=_run(raw, at) if root == "jobs" else None,
     )
+
+
+def _run(raw: dict[str, Any], at: At) -> JobRun:
+    sched = raw.get("schedule")
+    schedule = None
+    if sched:
+        kind = next(k for k in ("cron", "rate", "at") if k in sched)
+        schedule = ScheduledScaling("schedule", kind, sched[kind], sched.get("timezone"), None, None, at("schedule"))
+    return JobRun(schedule, _get(raw, "job", "retries"))
+
+
+@cache
+def job_keys() -> frozenset[str]:
+    """The keys of a job, which `defaults` may give it (the task keys of a service)."""
+    return frozenset(schema()["definitions"]["job"]["properties"])
 
 
 def _exposures(raw: dict[str, Any], at: At) -> tuple[Exposure, ...]:
@@ -402,6 +422,17 @@ def build(src: Source) -> App:
             return locate(_lookup, _name, keys)
 
         services.append(_service(name, merge(defaults, own), namespace, at, src.numbers, origins))
+    # Jobs: `defaults` give them the keys jobs have; they never join Service Connect (role none).
+    job_defaults = {k: v for k, v in defaults.items() if k in job_keys()}
+    for name, own in data.get("jobs", {}).items():
+        origins = _origins(name, own, job_defaults, "jobs")
+        lookup = dict(origins)
+
+        def at_job(*keys: str | int, _lookup: dict[Path, Path] = lookup, _name: str = name) -> Path:
+            return locate(_lookup, _name, keys, "jobs")
+
+        raw = {**merge(job_defaults, own), "role": "none"}
+        services.append(_service(name, raw, namespace, at_job, src.numbers, origins, "jobs"))
     lint = data.get("lint", {})
     return App(
         file=src.file,

@@ -43,14 +43,20 @@ class Endpoint:
     host: str  # what the caller dials; with host_parameter, the parameter's logical id
     host_port: int
     host_parameter: bool  # the host is a template parameter (an external target without `host`)
-    via: str  # "service-connect", "dns" or "external"
+    via: str  # "service-connect", "dns", "load-balancer" (a job's call to an exposed service) or "external"
     variable: Variable | None  # None: format none
+    # The host is an attribute of a resource (logical id, attribute): a load balancer's DNS name.
+    host_ref: tuple[str, str] | None = None
+    # Through a load balancer: its security group (a logical id, or an existing sg-...).
+    via_group: str | None = None
 
     def label(self) -> str:
         """The endpoint as the caller's task definition records it (docker label scc.calls); a host
         given as a template parameter is recorded by the parameter's name (its value reaches the
         task through the variable)."""
         host = f"<{self.host}>" if self.host_parameter else self.host
+        if self.host_ref is not None:
+            host = f"<{'.'.join(self.host_ref)}>"
         return f"{self.name}={host}:{self.host_port}"
 
 

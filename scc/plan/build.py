@@ -33,8 +33,9 @@ def build(app: App) -> Plan:
     for r in sorted((r for lb in balancers for r in lb.routes), key=lambda r: r.service.exposures.index(r.exposure)):
         routes.setdefault(r.service.name, []).append(r)
     services = []
+    by_service = {name: tuple(rs) for name, rs in routes.items()}
     for svc in app.services:
-        endpoints, diags = calls.endpoints(app, svc)
+        endpoints, diags = calls.endpoints(app, svc, by_service)
         found += diags + calls.depends_on(app, svc)
         discovery_port, diags = _discovery_port(svc)
         found += diags

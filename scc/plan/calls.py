@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import difflib
 
-from scc.codes import SCC201, SCC202, SCC203, SCC205, SCC206, SCC207, SCC210, SCC713, Code, problem
+from scc.codes import SCC201, SCC202, SCC203, SCC205, SCC206, SCC207, SCC210, SCC215, SCC216, SCC713, Code, problem
 from scc.diagnostics import Diagnostic, Path
 from scc.model import App, Call, External, Port, Service
-from scc.naming import around_host, default_format, env_name, external_host_parameter
-from scc.plan import Endpoint, Variable
+from scc.naming import SCHEMES, LbIds, around_host, default_format, env_name, external_host_parameter
+from scc.plan import Endpoint, Route, Variable
 
 
 def via(app: App, caller: Service, callee: Service, port: str | None = None) -> str | None:
@@ -67,12 +67,57 @@ def _endpoint(app: App, caller: Service, callee: Service, call: Call, how: str) 
                     host, host_port, False, how, variable(call, port.app_protocol, port.protocol, host_port))
 
 
-def endpoints(app: App, svc: Service) -> tuple[list[Endpoint], list[Diagnostic]]:
+def _through_load_balancer(call: Call, routes: tuple[Route, ...]) -> Endpoint | None:
+    """A job's call to an exposed service: the first of its routes whose host scc knows (a
+    written host or domain, else a created load balancer's DNS name), on the listener port."""
+    for r in routes:
+        exp, lb = r.exposure, r.load_balancer
+        name = exp.host if exp.host and "*" not in exp.host else (exp.domain.name if exp.domain else None)
+        if name is None and lb.existing is not None:
+            continue
+        ids = LbIds(lb.name)
+        group = lb.existing.security_group if lb.existing else ids.security_group
+        fmt = call.format or default_format(r.port.app_protocol)
+        if fmt == "none":
+            var = None
+        else:
+            https = r.listener_protocol == "HTTPS"
+            scheme = "https" if https else SCHEMES.get(r.port.app_protocol, "tcp")
+            implied = (https and r.listener_port == 443) or (scheme == "http" and r.listener_port == 80)
+            # A URL ends with the exposure's path prefix: the load balancer routes only that path here.
+            base = exp.path.rstrip("/") if r.application and "*" not in exp.path else ""
+            prefix, suffix = ("", "") if fmt == "host" else ("", f":{r.listener_port}") if fmt == "address" else (
+                f"{scheme}://", ("" if implied else f":{r.listener_port}") + base)
+            var = Variable(call.env or env_name(call.service, fmt), fmt, prefix, suffix)
+        return Endpoint(call, r.service.name, r.service, None, r.port, r.listener_port, "tcp", r.port.app_protocol,
+                        r.port.name, name or ids.load_balancer, r.listener_port, False, "load-balancer", var,
+                        host_ref=None if name else (ids.load_balancer, "DNSName"), via_group=group)
+    return None
+
+
+def endpoints(app: App, svc: Service, routes: dict[str, tuple[Route, ...]] | None = None
+              ) -> tuple[list[Endpoint], list[Diagnostic]]:
     """The service's calls resolved, and a diagnostic for each that does not resolve."""
     found: list[Endpoint] = []
     out: list[Diagnostic] = []
     for call in svc.calls:
         callee = app.service(call.service)
+        if callee is not None and callee.job:
+            out.append(problem(SCC216, f"{call.service!r} is a job: it runs to completion and listens on nothing, "
+                               f"so {svc.name!r} cannot call it", call.path,
+                               hint="start it with `aws ecs run-task` (its RunTask output) or give it a schedule"))
+            continue
+        if svc.job and callee is not None and via(app, svc, callee, call.port) is None:
+            through = _through_load_balancer(call, (routes or {}).get(callee.name, ()))
+            if through is not None:
+                found.append(through)
+                continue
+            out.append(problem(SCC215, f"job {svc.name!r} cannot reach {call.service!r}: tasks started by RunTask "
+                               "cannot join Service Connect, and it has no DNS discovery or load balancer "
+                               "exposure", call.path, hint=f"give {call.service!r} `discovery` in a dns namespace, "
+                               "or expose it on a load balancer (an internal one: `expose: [{loadBalancer: "
+                               "internal, port: 8080}]`)"))
+            continue
         if call.service == svc.name:
             out.append(problem(SCC205, f"service {svc.name!r} calls itself", call.path,
                                hint="a task reaches its own ports on localhost; remove this call"))

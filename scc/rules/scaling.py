@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from scc.codes import SCC601, SCC602, SCC606, SCC607, SCC608, problem
 from scc.diagnostics import Diagnostic
-from scc.model import Scaling, Service
+from scc.model import Scaling, ScheduledScaling, Service
 from scc.plan import Plan
 
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -30,6 +30,8 @@ def check(plan: Plan) -> list[Diagnostic]:
     for svc in plan.app.services:
         if svc.scaling is not None:
             out += _ranges(svc, svc.scaling) + _schedule(svc)
+        if svc.run is not None and svc.run.schedule is not None:
+            out += _when(svc.run.schedule)  # a job's schedule: the same expressions (EventBridge Scheduler's)
     return out
 
 
@@ -51,15 +53,21 @@ def _schedule(svc: Service) -> list[Diagnostic]:
         if item.name in names:
             out.append(problem(SCC607, f"schedule name {item.name!r} is used twice", (*item.path, "name")))
         names.add(item.name)
-        error = {"cron": cron_error, "rate": rate_error, "at": at_error}[item.kind](item.expression)
-        if error:
-            out.append(problem(SCC606, f"{item.kind} {item.expression!r}: {error}", (*item.path, item.kind)))
-        if item.timezone is not None and item.timezone not in _zones():
-            out.append(problem(SCC608, f"{item.timezone!r} is not a time zone", (*item.path, "timezone"),
-                               hint="use an IANA name such as UTC, Europe/Paris or Asia/Tokyo"))
+        out += _when(item)
         if item.min is not None and item.max is not None and item.min > item.max:
             out.append(problem(SCC601, f"schedule {item.name!r} sets min {item.min} above max {item.max}",
                                (*item.path, "min")))
+    return out
+
+
+def _when(item: ScheduledScaling) -> list[Diagnostic]:
+    out = []
+    error = {"cron": cron_error, "rate": rate_error, "at": at_error}[item.kind](item.expression)
+    if error:
+        out.append(problem(SCC606, f"{item.kind} {item.expression!r}: {error}", (*item.path, item.kind)))
+    if item.timezone is not None and item.timezone not in _zones():
+        out.append(problem(SCC608, f"{item.timezone!r} is not a time zone", (*item.path, "timezone"),
+                           hint="use an IANA name such as UTC, Europe/Paris or Asia/Tokyo"))
     return out
 
 
@@ -105,7 +113,7 @@ def _cron_field_error(text: str, field: CronField) -> str:
 def cron_error(expression: str) -> str:
     fields = expression.split()
     if len(fields) != 6:
-        return (f"has {len(fields)} fields; Application Auto Scaling cron has 6: "
+        return (f"has {len(fields)} fields; AWS cron expressions (Auto Scaling, Scheduler) have 6: "
                 "minutes hours day-of-month month day-of-week year")
     for text, field in zip(fields, CRON_FIELDS, strict=True):
         error = _cron_field_error(text, field)

@@ -45,6 +45,15 @@ def _routes(plan: Plan) -> list[str]:
     return out
 
 
+def _jobs(plan: Plan) -> list[str]:
+    out = []
+    for svc in plan.app.jobs:
+        when = svc.run.schedule if svc.run else None
+        zone = f" {when.timezone}" if when and when.timezone else ""
+        out.append(f"job {svc.name}: " + (f"{when.kind}({when.expression}){zone}" if when else "on demand"))
+    return out
+
+
 def _node(name: str) -> str:
     return name.replace("-", "_")
 
@@ -53,7 +62,12 @@ def mermaid(plan: Plan) -> str:
     app = plan.app
     lines = ["flowchart LR"]
     for svc in app.services:
-        shape = f"{_node(svc.name)}([{svc.name}])" if svc.exposures else f"{_node(svc.name)}[{svc.name}]"
+        if svc.job:
+            shape = f"{_node(svc.name)}[/{svc.name}/]"  # a job: a task that runs to completion
+        elif svc.exposures:
+            shape = f"{_node(svc.name)}([{svc.name}])"
+        else:
+            shape = f"{_node(svc.name)}[{svc.name}]"
         lines.append(f"  {shape}")
     for caller, callee, label, ordered in _edges(plan):
         arrow = "-.->" if label == "dependsOn" or not ordered else "-->"
@@ -62,6 +76,7 @@ def mermaid(plan: Plan) -> str:
         lines.append(f"  %% created in wave {i}: {', '.join(wave)}")
     lines += [f"  %% {line}" for line in _tasks(plan)]
     lines += [f"  %% exposed: {line}" for line in _routes(plan)]
+    lines += [f"  %% {line}" for line in _jobs(plan)]
     return "\n".join(lines) + "\n"
 
 
@@ -73,9 +88,12 @@ def dot(plan: Plan) -> str:
     for svc in app.services:
         if svc.exposures:
             lines.append(f'  "{svc.name}" [shape=doubleoctagon];')
+        elif svc.job:
+            lines.append(f'  "{svc.name}" [shape=parallelogram];')
     for caller, callee, label, ordered in _edges(plan):
         style = ", style=dashed" if label == "dependsOn" or not ordered else ""
         lines.append(f'  "{caller}" -> "{callee}" [label="{label}"{style}];')
     lines += [f"  // {line}" for line in _tasks(plan)]
     lines += [f"  // exposed: {line}" for line in _routes(plan)]
+    lines += [f"  // {line}" for line in _jobs(plan)]
     return "\n".join(lines) + "\n}\n"
