@@ -738,6 +738,14 @@ SCC608 = _code(
     fix="Use an IANA time zone name such as `UTC`, `Europe/Paris` or `Asia/Tokyo`.",
 )
 
+SCC609 = _code(
+    "SCC609",
+    _E,
+    "backlog scaling without a queue",
+    "`scaling.targets.backlog` tracks visible messages of the service's own queue per running task; it has none.",
+    fix="Add `queue: {}` to the service (it then consumes it), or scale on cpu, memory or requests.",
+)
+
 # --- load balancers, exposures and DNS discovery ---
 SCC701 = _code(
     "SCC701",

@@ -24,3 +24,6 @@ FIRELENS_MEMORY_RESERVATION = 50
 
 # An ECS service registers with at most five target groups (ECS service quotas).
 MAX_TARGET_GROUPS = 5
+
+# SNS topics one queue subscribes to (the schema's maxItems): each subscription has an id.
+MAX_SUBSCRIPTIONS = 10

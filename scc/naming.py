@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from scc.limits import MAX_LISTENER_CERTIFICATES
+from scc.limits import MAX_LISTENER_CERTIFICATES, MAX_SUBSCRIPTIONS
 
 
 def camel(name: str) -> str:
@@ -25,6 +25,11 @@ SERVICE_IDS = {
     "task_role": "TaskRole",
     "scalable_target": "ScalableTarget",
     "discovery": "DiscoveryService",
+    "queue": "Queue",
+    "dead_letter_queue": "DeadLetterQueue",
+    "queue_policy": "QueuePolicy",
+    "backlog_alarm": "QueueBacklogAlarm",
+    "scaling_from_zero": "ScalingFromZero",
     "schedule": "Schedule",
     "scheduler_role": "SchedulerRole",
     "errors_alarm": "DeploymentErrorsAlarm",
@@ -109,6 +114,29 @@ class Ids:
         return self._id("discovery")
 
     @property
+    def queue(self) -> str:
+        return self._id("queue")
+
+    @property
+    def dead_letter_queue(self) -> str:
+        return self._id("dead_letter_queue")
+
+    @property
+    def queue_policy(self) -> str:
+        return self._id("queue_policy")
+
+    @property
+    def backlog_alarm(self) -> str:
+        return self._id("backlog_alarm")
+
+    @property
+    def scaling_from_zero(self) -> str:
+        return self._id("scaling_from_zero")
+
+    def subscription(self, n: int) -> str:
+        return f"{self.base}QueueSubscription{n}"
+
+    @property
     def schedule(self) -> str:
         return self._id("schedule")
 
@@ -130,7 +158,7 @@ class Ids:
     def all(self) -> list[str]:
         """Every fixed logical id this service can give (ingress rules, named by port, aside)."""
         return ([self._id(k) for k in SERVICE_IDS] + [self.scaling_policy(t) for t in scaling_targets()]
-                + self.exposure_ids(""))
+                + self.exposure_ids("") + [self.subscription(n) for n in range(1, MAX_SUBSCRIPTIONS + 1)])
 
     def ingress_from_load_balancer(self, port: int, protocol: str = "tcp", load_balancer: str = "public") -> str:
         kind = "" if protocol == "tcp" else protocol.capitalize()
@@ -226,6 +254,11 @@ LOG_ROUTER = "log-router"
 # A call variable's name suffix per format.
 ENV_SUFFIX = {"url": "_URL", "address": "_ADDR", "host": "_HOST"}
 SCHEMES = {"http": "http", "http2": "http", "grpc": "grpc", "tcp": "tcp"}
+
+
+def queue_env(target: str) -> str:
+    """`mailer` -> `MAILER_QUEUE_URL`: what a caller of a queue worker sends to."""
+    return re.sub(r"[^A-Z0-9]+", "_", target.upper()) + "_QUEUE_URL"
 
 
 def env_name(target: str, fmt: str) -> str:

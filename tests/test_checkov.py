@@ -29,7 +29,11 @@ ALLOWLIST = {
     "CKV_AWS_158": "log groups use CloudWatch Logs' own encryption unless `logs.kmsKey` names a customer "
                    "managed key (a paid option, and its key policy must allow CloudWatch Logs)",
     "CKV_AWS_65": "Container Insights is a paid option, off by default (`cluster.containerInsights`)",
-    "CKV_AWS_91": "load balancer access logs need an S3 bucket the user owns: opt in with `public.accessLogs`",
+    "CKV_AWS_91": "load balancer access logs need an S3 bucket the user owns: opt in with "
+                  "`loadBalancers.<name>.accessLogs`",
+    "CKV_AWS_27": "queues are encrypted at rest with SQS-managed keys (SqsManagedSseEnabled: true), which "
+                  "this check does not recognise (it looks for KmsMasterKeyId); `queue.kmsKey` names a "
+                  "customer managed key instead",
 }
 
 

@@ -7,17 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from troposphere import Sub, iam
+from troposphere import GetAtt, Sub, iam
 
 from scc.families.family import Emitted, Family
 from scc.model import Service
-from scc.naming import Ids
+from scc.naming import Ids, camel
 from scc.plan import Plan, ServicePlan
 
 EXECUTION_POLICY = "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 TLS_POLICY = ("arn:${AWS::Partition}:iam::aws:policy/service-role/"
               "AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity")
 TLS_ROLE = Ids.TLS_ROLE
+# What a worker does with its queue's messages (and reads its attributes, as SQS clients do).
+QUEUE_WORKER_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+                        "sqs:GetQueueAttributes"]
 # What ECS needs to move traffic between a service's target groups in blue-green, canary and
 # linear deployments (AWS managed; ECS developer guide, "Amazon ECS infrastructure IAM role for
 # load balancers").
@@ -105,9 +108,34 @@ def _efs_statements(svc: Service) -> list[dict[str, Any]]:
     return out
 
 
-def task_role(svc: Service) -> iam.Role:
+def _queue_statements(sp: ServicePlan) -> list[dict[str, Any]]:
+    """The worker receives, deletes and hides messages of its own queue; a caller of a worker may
+    send to that queue only (and use the queue's KMS key for it)."""
+    svc, out = sp.service, []
+    if svc.queue is not None:
+        out.append({"Sid": "WorkOffItsQueue", "Effect": "Allow", "Action": QUEUE_WORKER_ACTIONS,
+                    "Resource": GetAtt(Ids(svc.name).queue, "Arn")})
+        if svc.queue.kms_key:
+            out.append({"Sid": "ReadItsQueue", "Effect": "Allow", "Action": "kms:Decrypt",
+                        "Resource": svc.queue.kms_key})
+    for e in sp.endpoints:
+        if e.via == "queue" and e.target is not None and e.target.queue is not None:
+            sid = camel(e.name)
+            out.append({"Sid": f"SendTo{sid}", "Effect": "Allow", "Action": "sqs:SendMessage",
+                        "Resource": GetAtt(Ids(e.name).queue, "Arn")})
+            if e.target.queue.kms_key:
+                out.append({"Sid": f"EncryptFor{sid}", "Effect": "Allow",
+                            "Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Resource": e.target.queue.kms_key})
+    return out
+
+
+def task_role(svc: Service, sp: ServicePlan | None = None) -> iam.Role:
     ids = Ids(svc.name)
     policies = []
+    queues = _queue_statements(sp) if sp is not None else []
+    if queues:
+        policies.append(iam.Policy(PolicyName="queues", PolicyDocument={"Version": "2012-10-17",
+                                                                        "Statement": queues}))
     if svc.task.policies:
         policies.append(iam.Policy(PolicyName="application", PolicyDocument={
             "Version": "2012-10-17",
@@ -133,7 +161,7 @@ def task_role(svc: Service) -> iam.Role:
 def _roles(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     svc = sp.service
     yield Emitted(execution_role(svc), (svc.root, svc.name), svc.name)
-    yield Emitted(task_role(svc), (svc.root, svc.name), svc.name)
+    yield Emitted(task_role(svc, sp), (svc.root, svc.name), svc.name)
 
 
 def _tls_role(plan: Plan) -> Iterator[Emitted]:

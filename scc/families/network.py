@@ -36,7 +36,7 @@ def _rules(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     where = (sp.service.root, caller, "calls")
     # External targets: scc/families/external.py. Through a load balancer, the load balancer's
     # group already reaches the service; only the caller's egress (below) is the call's.
-    called = [e for e in sp.endpoints if e.target is not None and e.via != "load-balancer"]
+    called = [e for e in sp.endpoints if e.target is not None and e.via not in ("load-balancer", "queue")]
     for e in called:
         yield Emitted(ec2.SecurityGroupIngress(
             Ids(e.name).ingress_from(caller, e.number),

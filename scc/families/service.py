@@ -28,7 +28,7 @@ def ordering(sp: ServicePlan) -> list[str]:
     """Logical ids this service is created after: the services of ordered calls and dependsOn,
     then the ingress rules of its own calls (so its first tasks can connect at once), each once."""
     rules = dict.fromkeys(Ids(e.name).ingress_from(sp.name, e.number) for e in sp.endpoints
-                          if (e.target is not None and e.via != "load-balancer")
+                          if (e.target is not None and e.via not in ("load-balancer", "queue"))
                           or (e.external is not None and e.external.security_group))
     # Its tasks mount EFS at start: the mount targets' group must accept them first (storage family).
     rules.update(dict.fromkeys(Ids(f"{v.name}-efs").ingress_from(sp.name, NFS) for v in sp.service.task.volumes

@@ -30,7 +30,10 @@ def _variables(endpoints: tuple[Endpoint, ...]) -> dict[str, str | AWSHelperFn]:
             host: AWSHelperFn | None = Ref(e.host) if e.host_parameter else (
                 GetAtt(*e.host_ref) if e.host_ref else None)
             parts = [p for p in (v.prefix, host, v.suffix) if p != ""]
-            out[v.name] = Join("", parts) if host is not None else v.text(e.host)
+            if host is None:
+                out[v.name] = v.text(e.host)
+            else:  # a queue's URL is the attribute itself
+                out[v.name] = host if parts == [host] else Join("", parts)
     return out
 
 
@@ -148,6 +151,8 @@ def _task_definition(plan: Plan, sp: ServicePlan) -> Iterator[Emitted]:
     ids = Ids(svc.name)
     # The call variables go to the main container, the one that makes the calls.
     variables = _variables(sp.endpoints)
+    if svc.queue is not None:
+        variables["QUEUE_URL"] = Ref(Ids(svc.name).queue)
     calls = list(sp.endpoints)
     containers = [_container(svc, c, variables if c is task.main else {}, calls if c is task.main else [])
                   for c in task.containers]

@@ -332,6 +332,17 @@ class Discovery:
 
 
 @dataclass(frozen=True)
+class Queue:
+    """The SQS queue a worker consumes (`queue`)."""
+
+    visibility_timeout: int
+    retention_days: int
+    max_receives: int | None  # None: no dead-letter queue
+    kms_key: str | None
+    subscribe: tuple[str, ...]  # SNS topic ARNs
+
+
+@dataclass(frozen=True)
 class JobRun:
     """How a job is started: on a schedule (EventBridge Scheduler) or on demand only."""
 
@@ -360,6 +371,7 @@ class Service:
     # A job (`jobs:`) is a task that runs to completion: no ECS service, no ports, no Service
     # Connect (role none); it shares the task, roles, logs and network of a service.
     run: JobRun | None = None
+    queue: Queue | None = None
 
     @property
     def job(self) -> bool:

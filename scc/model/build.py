@@ -34,6 +34,7 @@ from scc.model import (
     Namespace,
     Network,
     Port,
+    Queue,
     RollbackAlarms,
     Scaling,
     ScheduledScaling,
@@ -291,7 +292,17 @@ def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At
         discovery=_discovery(name, raw["discovery"]) if "discovery" in raw else None,
         origins=origins,
         run=_run(raw, at) if root == "jobs" else None,
+        queue=_queue(raw["queue"]) if "queue" in raw else None,
     )
+
+
+def _queue(raw: dict[str, Any]) -> Queue:
+    dead = raw.get("deadLetter", default("serviceFields", "queue", "deadLetter"))
+    receives = None if dead is False else dead.get(
+        "maxReceives", default("serviceFields", "queue", "deadLetter")["maxReceives"])
+    return Queue(_get(raw, "serviceFields", "queue", "visibilityTimeout"),
+                 _get(raw, "serviceFields", "queue", "retentionDays"), receives, raw.get("kmsKey"),
+                 tuple(raw.get("subscribe", ())))
 
 
 def _run(raw: dict[str, Any], at: At) -> JobRun:

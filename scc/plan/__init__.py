@@ -43,7 +43,7 @@ class Endpoint:
     host: str  # what the caller dials; with host_parameter, the parameter's logical id
     host_port: int
     host_parameter: bool  # the host is a template parameter (an external target without `host`)
-    via: str  # "service-connect", "dns", "load-balancer" (a job's call to an exposed service) or "external"
+    via: str  # "service-connect", "dns", "load-balancer" (a job's call to an exposed service), "queue" or "external"
     variable: Variable | None  # None: format none
     # The host is an attribute of a resource (logical id, attribute): a load balancer's DNS name.
     host_ref: tuple[str, str] | None = None
@@ -55,6 +55,8 @@ class Endpoint:
         given as a template parameter is recorded by the parameter's name (its value reaches the
         task through the variable)."""
         host = f"<{self.host}>" if self.host_parameter else self.host
+        if self.via == "queue":
+            return f"{self.name}=queue"
         if self.host_ref is not None:
             host = f"<{'.'.join(self.host_ref)}>"
         return f"{self.name}={host}:{self.host_port}"
@@ -157,7 +159,7 @@ class MetricTarget:
 
     kind: str  # the spec's target name: cpu, memory, requests, connections, albRequests
     value: float
-    metric: str  # predefined | service-connect | load-balancer
+    metric: str  # predefined | service-connect | load-balancer | queue
     port: Port | None = None  # service-connect
     route: Route | None = None  # load-balancer
 

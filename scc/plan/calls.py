@@ -10,7 +10,7 @@ import difflib
 from scc.codes import SCC201, SCC202, SCC203, SCC205, SCC206, SCC207, SCC210, SCC215, SCC216, SCC713, Code, problem
 from scc.diagnostics import Diagnostic, Path
 from scc.model import App, Call, External, Port, Service
-from scc.naming import SCHEMES, LbIds, around_host, default_format, env_name, external_host_parameter
+from scc.naming import SCHEMES, Ids, LbIds, around_host, default_format, env_name, external_host_parameter, queue_env
 from scc.plan import Endpoint, Route, Variable
 
 
@@ -95,6 +95,14 @@ def _through_load_balancer(call: Call, routes: tuple[Route, ...]) -> Endpoint | 
     return None
 
 
+def _to_queue(call: Call, worker: Service) -> Endpoint:
+    """A call to a queue worker: its queue's URL as `<WORKER>_QUEUE_URL`, no port, no network rule."""
+    ids = Ids(worker.name)
+    var = None if call.format == "none" else Variable(call.env or queue_env(worker.name), "url", "", "")
+    return Endpoint(call, worker.name, worker, None, None, 0, "sqs", "sqs", "queue", ids.queue, 0, False, "queue", var,
+                    host_ref=(ids.queue, "QueueUrl"))
+
+
 def endpoints(app: App, svc: Service, routes: dict[str, tuple[Route, ...]] | None = None
               ) -> tuple[list[Endpoint], list[Diagnostic]]:
     """The service's calls resolved, and a diagnostic for each that does not resolve."""
@@ -106,6 +114,9 @@ def endpoints(app: App, svc: Service, routes: dict[str, tuple[Route, ...]] | Non
             out.append(problem(SCC216, f"{call.service!r} is a job: it runs to completion and listens on nothing, "
                                f"so {svc.name!r} cannot call it", call.path,
                                hint="start it with `aws ecs run-task` (its RunTask output) or give it a schedule"))
+            continue
+        if callee is not None and callee.queue is not None and call.port is None:
+            found.append(_to_queue(call, callee))
             continue
         if svc.job and callee is not None and via(app, svc, callee, call.port) is None:
             through = _through_load_balancer(call, (routes or {}).get(callee.name, ()))
@@ -206,6 +217,12 @@ def unknown(code: Code, name: str, app: App, path: Path) -> Diagnostic:
     return problem(code, f"{verb} {name!r}, which is not defined in {where}", path, hint=hint)
 
 
+def _sends(app: App, call: Call) -> bool:
+    """A call to a queue worker sends messages: the queue takes them whenever the worker starts."""
+    callee = app.service(call.service)
+    return callee is not None and callee.queue is not None and call.port is None
+
+
 def ordering(app: App) -> dict[str, tuple[tuple[str, Path], ...]]:
     """Service -> services it must be created after (ordered calls, dependsOn), with the spec path
     of each reason; unknown names and self-references are reported above and left out."""
@@ -214,7 +231,7 @@ def ordering(app: App) -> dict[str, tuple[tuple[str, Path], ...]]:
     for svc in app.services:
         out: list[tuple[str, Path]] = []
         for call in svc.calls:
-            if call.ordered and call.service in known and call.service != svc.name:
+            if call.ordered and call.service in known and call.service != svc.name and not _sends(app, call):
                 out.append((call.service, call.path))
         for i, name in enumerate(svc.depends_on):
             if name in known and name != svc.name:
@@ -226,5 +243,5 @@ def ordering(app: App) -> dict[str, tuple[tuple[str, Path], ...]]:
 def after(app: App, svc: Service) -> tuple[str, ...]:
     """The services this one is created after: its ordered calls, then dependsOn, each once
     (external targets are not in the stack: nothing to wait for)."""
-    called = [c.service for c in svc.calls if c.ordered and app.external(c.service) is None]
+    called = [c.service for c in svc.calls if c.ordered and app.external(c.service) is None and not _sends(app, c)]
     return tuple(dict.fromkeys(called + list(svc.depends_on)))

@@ -4,7 +4,7 @@ request count). A target with nothing to measure is reported here."""
 
 from __future__ import annotations
 
-from scc.codes import SCC603, SCC604, SCC605, problem
+from scc.codes import SCC603, SCC604, SCC605, SCC609, problem
 from scc.diagnostics import Diagnostic
 from scc.model import App, Port, Service
 from scc.plan import MetricTarget, Route, ScalingPlan
@@ -31,6 +31,11 @@ def scaling(app: App, svc: Service, route: Route | None) -> tuple[ScalingPlan | 
         where = svc.at("scaling", "targets", kind)
         if kind in PREDEFINED:
             targets.append(MetricTarget(kind, value, "predefined"))
+        elif kind == "backlog" and svc.queue is None:
+            out.append(problem(SCC609, f"backlog scaling tracks the queue of {svc.name!r}, which has none", where,
+                               at_key=True, hint="add `queue: {}`, or scale on cpu, memory or requests"))
+        elif kind == "backlog":
+            targets.append(MetricTarget(kind, value, "queue"))
         elif kind in SERVICE_CONNECT and metric_port(svc, "connections") is None:
             out.append(problem(SCC604, f"{kind} scaling needs a port published through Service Connect, and "
                                f"{svc.name!r} publishes none (role {svc.role})", where, at_key=True,

@@ -11,6 +11,9 @@ def _edges(plan: Plan) -> list[tuple[str, str, str, bool]]:
     out = []
     for sp in plan.services:
         for e in sp.endpoints:
+            if e.via == "queue":  # messages, not connections: no order, no network rule
+                out.append((sp.name, e.name, "queue", False))
+                continue
             via = "" if e.via == "service-connect" else f" {e.via}"
             out.append((sp.name, e.name, f"{e.app_protocol} :{e.number}{via}", e.call.ordered and e.target is not None))
         out += [(sp.name, dep, "dependsOn", True) for dep in sp.service.depends_on]
@@ -46,7 +49,9 @@ def _routes(plan: Plan) -> list[str]:
 
 
 def _jobs(plan: Plan) -> list[str]:
-    out = []
+    """When each job runs, and each queue's subscriptions."""
+    out = [f"queue {s.name}: subscribes {', '.join(s.queue.subscribe)}" for s in plan.app.services
+           if s.queue is not None and s.queue.subscribe]
     for svc in plan.app.jobs:
         when = svc.run.schedule if svc.run else None
         zone = f" {when.timezone}" if when and when.timezone else ""
