@@ -271,6 +271,47 @@ SCC210 = _code(
     ),
     fix="Give the caller a Service Connect role (`role: client`), or the callee DNS `discovery` in a dns namespace.",
 )
+SCC120 = _code(
+    "SCC120",
+    _E,
+    "an override that does not apply",
+    (
+        "A patch operation's path (or from) does not exist in the generated template, or names a role the service "
+        "has no resource for; RFC 6902 fails the operation rather than guess."
+    ),
+    fix="Check the path against the generated template in templates_out/ (list items count from 0; `-` appends).",
+)
+SCC121 = _code(
+    "SCC121",
+    _E,
+    "a failed test operation",
+    "A `test` operation found another value than it expects: the generated template is not what the patch was "
+    "written for, so the operations after it are not applied.",
+    fix="Update the test's value (or the patch) for the template scc generates now.",
+)
+SCC122 = _code(
+    "SCC122",
+    _E,
+    "an override resource with a generated logical id",
+    "`overrides.resources` and `overrides.outputs` add to the template; an id scc generates is not theirs to take.",
+    fix="Choose another logical id, or change the generated resource with `patch`.",
+)
+SCC123 = _code(
+    "SCC123",
+    _E,
+    "a patch removes what the template still refers to",
+    "The patch removes a resource that another resource or an output refers to (Ref, GetAtt, DependsOn): the "
+    "stack would fail to create.",
+    fix="Remove what refers to it as well, or patch the resource instead of removing it.",
+)
+SCC124 = _code(
+    "SCC124",
+    _E,
+    "cfn-lint finds an error in what an override wrote",
+    "cfn-lint found an error in a resource, output or value an override wrote: it is the override's to fix, not "
+    "scc's.",
+    fix="Fix the override against the CloudFormation resource reference.",
+)
 SCC215 = _code(
     "SCC215",
     _E,

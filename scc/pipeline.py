@@ -94,7 +94,7 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
     """Compile and render one app: one template, or a root and its nested stacks when one
     template would exceed CloudFormation's limits (or `--split` asks for it). Every template
     written is checked against the limits."""
-    from scc.synth import split  # troposphere: kept off the start-up path of `scc validate`
+    from scc.synth import overrides, split  # troposphere: kept off the start-up path of `scc validate`
     from scc.synth.render import render
     from scc.synth.template import assemble
 
@@ -102,7 +102,12 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
     done = assemble(plan)
     if done.diagnostics:
         return {}, done.origin, [src.place(d) for d in done.diagnostics]
-    data, origin = done.template, done.origin
+    applied = overrides.apply(plan, done.template)
+    origin = {**done.origin, **{k.split("/", 1)[1]: v for k, v in applied.written.items() if k.count("/") == 1},
+              **applied.written}
+    if applied.diagnostics:
+        return {}, origin, [src.place(d) for d in applied.diagnostics]
+    data = applied.template
     # Counting resources and outputs is enough to know most splits; render the whole template
     # only when it may fit (its size decides the rest), not to throw it away.
     if not (force_split or split.over_counts(data)):

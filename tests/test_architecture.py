@@ -86,6 +86,18 @@ def _subs(value: Any) -> list[str]:
     return []
 
 
+def _user_ids(template: Path) -> set[str]:
+    """The ids a golden spec's `overrides.resources` add: the user's, not scc's to reserve."""
+    from scc.front.spec import load
+
+    spec = template.parent / "spec.yaml"
+    if not spec.exists():
+        return set()
+    data = load(str(spec))[0].data or {}
+    layers = [data.get("overrides", {})] + [e.get("overrides", {}) for e in data.get("environments", {}).values()]
+    return {k for layer in layers for k in layer.get("resources", {})}
+
+
 def test_every_logical_id_is_one_naming_reserves() -> None:
     """SCC308 reserves each service's ids from naming's table: a family that makes an id the table
     does not know would escape the collision check."""
@@ -100,7 +112,7 @@ def test_every_logical_id_is_one_naming_reserves() -> None:
                            if v["Type"] == "AWS::ECS::Service"}
                           | {k[: -len("TaskDefinition")] for k, v in data.get("Resources", {}).items()
                              if v["Type"] == "AWS::ECS::TaskDefinition"})
-        known = set(shared_ids())
+        known = set(shared_ids()) | _user_ids(path)
         resources = data.get("Resources", {})
         for name, res in resources.items():  # each load balancer's ids, for the listeners it has
             if res["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer":

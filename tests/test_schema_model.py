@@ -38,10 +38,13 @@ Path = tuple[str | int, ...]
 
 # Fields that record where a key was written, for diagnostics: they hold locations, not values.
 LOCATIONS = {"App.file", "Service.origins", "Port.path", "Call.path", "ScheduledScaling.path", "Exposure.spec_path",
-             "Exposure.keys", "Container.spec_path", "Mount.spec_path", "Volume.spec_path", "LoadBalancer.spec_path"}
+             "Exposure.keys", "Container.spec_path", "Mount.spec_path", "Volume.spec_path", "LoadBalancer.spec_path",
+             "RolePatch.path", "OverrideLayer.path"}
 # Fields the walk cannot vary: a port's container is the name of the container that lists it,
-# which changes only when a container's key is renamed with its ports under it.
-ONE_VALUE_IN_1_0 = {"Port.container"}
+# which changes only when a container's key is renamed with its ports under it; a patch's role is
+# the key of `overrides.<role>` it is written under (the walk adds and removes keys, never renames
+# fixed ones).
+ONE_VALUE_IN_1_0 = {"Port.container", "RolePatch.role"}
 
 
 @dataclass(frozen=True)

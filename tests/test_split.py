@@ -89,3 +89,55 @@ def test_a_large_app_splits_into_nested_stacks_within_the_limits(n: int, tmp_pat
     name = next(p.stem for p in (tmp_path / "out").glob("*.yaml"))
     assert len(list((tmp_path / "out" / name).glob("*.yaml"))) >= 5
     _check_split(tmp_path / "out", name, spec.read_text())
+
+
+OVERRIDES = """
+overrides:
+  resources:
+    ReportsBucket:
+      Type: AWS::S3::Bucket
+      DeletionPolicy: Retain
+      UpdateReplacePolicy: Retain
+      Properties:
+        BucketName: !Sub "${AWS::StackName}-reports"
+        VersioningConfiguration: { Status: Enabled }
+  patch:
+    - op: add
+      path: /Resources/S0040TaskRole/Properties/Policies
+      value:
+        - PolicyName: reports
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - { Effect: Allow, Action: s3:PutObject, Resource: !Join ["", [!GetAtt ReportsBucket.Arn, "/*"]] }
+"""
+
+
+def test_overrides_take_part_in_nested_stacks(tmp_path: Path) -> None:
+    """An added resource lives in the root; a patched service resource stays in its service's
+    stack, which receives what the patch refers to in the root as a parameter."""
+    spec = tmp_path / "mesh.yaml"
+    text = genspec.mesh(60).replace("services:\n", OVERRIDES.lstrip("\n") + "services:\n", 1)
+    text += "\n".join(["", "    overrides:", "      taskDefinition:",
+                       "        - { op: add, path: /Properties/ContainerDefinitions/0/Ulimits, "
+                       "value: [{ Name: nofile, SoftLimit: 65536, HardLimit: 65536 }] }", ""])
+    spec.write_text(text)
+    result = build([str(spec)], tmp_path / "out", force_split=True)
+    assert result.ok and [d for d in result.diagnostics if d.code.startswith("SCC9")] == [], \
+        [d.render() for d in result.diagnostics][:5]
+    root = load_template((tmp_path / "out" / "mesh60.yaml").read_text())
+    assert root["Resources"]["ReportsBucket"]["Type"] == "AWS::S3::Bucket"
+    children = {p.stem: load_template(p.read_text())["Resources"]
+                for p in (tmp_path / "out" / "mesh60").glob("*.yaml")}
+    (home,) = [r for r in children.values() if "S0040TaskRole" in r]
+    policy = home["S0040TaskRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
+    arn = policy["Resource"]["Fn::Join"][1][0]
+    parameters = next(load_template(p.read_text()).get("Parameters", {}) for p in (tmp_path / "out" / "mesh60").glob(
+        "*.yaml") if "S0040TaskRole" in p.read_text())
+    assert arn["Ref"] in parameters, "the child refers to the root's bucket through a parameter"
+    from scc.front.spec import load
+    from scc.naming import Ids
+
+    last = Ids(list(load(str(spec))[0].data["services"])[-1]).task_definition  # the appended override's
+    (patched,) = [r for r in children.values() if last in r]
+    assert patched[last]["Properties"]["ContainerDefinitions"][0]["Ulimits"][0]["Name"] == "nofile"

@@ -9,7 +9,7 @@ from typing import Any
 
 from scc.diagnostics import Diagnostic, Path
 from scc.front.merge import merge
-from scc.front.spec import Source
+from scc.front.spec import Source, in_overrides
 
 
 def names(src: Source) -> list[str]:
@@ -19,18 +19,38 @@ def names(src: Source) -> list[str]:
 def environment(src: Source, name: str) -> Source:
     prefix: Path = ("environments", name)
     base = {k: v for k, v in src.data.items() if k != "environments"}
-    data: dict[str, Any] = merge(base, src.data["environments"][name])
+    own, layer = _without_overrides(src.data["environments"][name])
+    data: dict[str, Any] = merge(base, own)
     # Its own application name: clusters, families and the output file never collide.
     data["name"] = f"{base['name']}-{name}"
 
     def remap(found: dict[Path, Any]) -> dict[Path, Any]:
         out = {p: v for p, v in found.items() if p[:1] != ("environments",)}
-        out.update({p[2:]: v for p, v in found.items() if p[:2] == prefix and len(p) > 2})
+        out.update({p[2:]: v for p, v in found.items() if p[:2] == prefix and len(p) > 2 and not in_overrides(p)})
+        # The environment's overrides keep their own paths: they are a layer, not a merge.
+        out.update({p: v for p, v in found.items() if p[:2] == prefix and in_overrides(p)})
         return out
 
     written = frozenset(p[2:] for p in src.values if p[:2] == prefix and len(p) > 2)
     return Source(file=src.file, data=data, values=remap(src.values), keys=remap(src.keys), lines=src.lines,
-                  numbers=remap(src.numbers), environment=name, overrides=written)
+                  numbers=remap(src.numbers), environment=name, overrides=written, layer=layer)
+
+
+def _without_overrides(env: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An environment's keys without its `overrides` (top level, services', jobs'), and those
+    overrides: they apply after the base's instead of replacing them in a merge."""
+    layer: dict[str, Any] = {}
+    own = {k: v for k, v in env.items() if k != "overrides"}
+    if "overrides" in env:
+        layer["overrides"] = env["overrides"]
+    for kind in ("services", "jobs"):
+        if kind in env:
+            own[kind] = {}
+            for name, body in env[kind].items():
+                own[kind][name] = {k: v for k, v in body.items() if k != "overrides"}
+                if "overrides" in body:
+                    layer.setdefault(kind, {})[name] = body["overrides"]
+    return own, layer
 
 
 def shown(src: Source, diag: Diagnostic) -> Diagnostic:

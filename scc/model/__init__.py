@@ -6,8 +6,9 @@ stage does (scc/plan/)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from scc.diagnostics import Path
 
@@ -332,6 +333,27 @@ class Discovery:
 
 
 @dataclass(frozen=True)
+class RolePatch:
+    """RFC 6902 operations relative to one of a service's resources, by role (`overrides.<role>`)."""
+
+    role: str
+    ops: tuple[dict[str, Any], ...] = field(hash=False)  # raw JSON: compared, not hashed
+    path: Path = ()  # where they are written: services.api.overrides.taskDefinition
+
+
+@dataclass(frozen=True)
+class OverrideLayer:
+    """One spec's `overrides` (the base's, or an environment's): raw CloudFormation and patches."""
+
+    path: Path  # ("overrides",) or ("environments", "prod", "overrides")
+    # Raw CloudFormation and JSON: compared, not hashed.
+    resources: tuple[tuple[str, Any], ...] = field(hash=False)
+    outputs: tuple[tuple[str, Any], ...] = field(hash=False)
+    patch: tuple[dict[str, Any], ...] = field(hash=False)
+    roles: tuple[tuple[str, RolePatch], ...] = ()  # (service, its patch), in spec order
+
+
+@dataclass(frozen=True)
 class Queue:
     """The SQS queue a worker consumes (`queue`)."""
 
@@ -372,6 +394,7 @@ class Service:
     # Connect (role none); it shares the task, roles, logs and network of a service.
     run: JobRun | None = None
     queue: Queue | None = None
+    patches: tuple[RolePatch, ...] = ()  # `overrides.<role>`
 
     @property
     def job(self) -> bool:
@@ -477,6 +500,7 @@ class App:
     services: tuple[Service, ...]
     externals: tuple[External, ...]
     load_balancers: tuple[LoadBalancer, ...]
+    overrides: tuple[OverrideLayer, ...]
     lint_regions: tuple[str, ...]
     lint_ignore: tuple[str, ...]
 

@@ -33,8 +33,10 @@ from scc.model import (
     Mount,
     Namespace,
     Network,
+    OverrideLayer,
     Port,
     Queue,
+    RolePatch,
     RollbackAlarms,
     Scaling,
     ScheduledScaling,
@@ -293,6 +295,7 @@ def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At
         origins=origins,
         run=_run(raw, at) if root == "jobs" else None,
         queue=_queue(raw["queue"]) if "queue" in raw else None,
+        patches=_role_patches(raw.get("overrides", {}), lambda *k: at("overrides", *k)),
     )
 
 
@@ -414,6 +417,33 @@ def _load_balancers(declared: dict[str, Any], services: list[Service]) -> tuple[
     return tuple(out)
 
 
+def _role_patches(raw: dict[str, Any], at: At) -> tuple[RolePatch, ...]:
+    return tuple(RolePatch(role, tuple(ops), at(role)) for role, ops in raw.items())
+
+
+def _layer(path: Path, raw: dict[str, Any], roles: list[tuple[str, RolePatch]]) -> OverrideLayer | None:
+    if not raw and not roles:
+        return None
+    return OverrideLayer(path, tuple(raw.get("resources", {}).items()), tuple(raw.get("outputs", {}).items()),
+                         tuple(raw.get("patch", ())), tuple(roles))
+
+
+def _overrides(src: Source, data: dict[str, Any], services: list[Service]) -> tuple[OverrideLayer, ...]:
+    """The base's layer (top level, then each service's and job's patches), then the environment's."""
+    base = _layer(("overrides",), data.get("overrides", {}),
+                  [(s.name, p) for s in services for p in s.patches])
+    layers = [base] if base else []
+    if src.environment is not None:
+        env, prefix = src.layer, ("environments", src.environment)
+        roles = [(name, RolePatch(role, tuple(ops), (*prefix, kind, name, "overrides", role)))
+                 for kind in ("services", "jobs") for name, raw in env.get(kind, {}).items()
+                 for role, ops in raw.items()]
+        layer = _layer((*prefix, "overrides"), env.get("overrides", {}), roles)
+        if layer:
+            layers.append(layer)
+    return tuple(layers)
+
+
 def build(src: Source) -> App:
     data = src.data
     ns_raw = data.get("namespace")
@@ -466,6 +496,7 @@ def build(src: Source) -> App:
                                  raw.get("securityGroup"), ("external", name))
                         for name, raw in data.get("external", {}).items()),
         load_balancers=_load_balancers(data.get("loadBalancers", {}), services),
+        overrides=_overrides(src, data, services),
         lint_regions=tuple(_get(lint, "lint", "regions")),
         lint_ignore=tuple(lint.get("ignore", ())),
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path as FsPath
 
-from scc.codes import SCC110, SCC901, SCC902, problem
+from scc.codes import SCC110, SCC124, SCC901, SCC902, problem
 from scc.diagnostics import Diagnostic, Path
 
 # cfn-lint rules scc turns off, each with its reason:
@@ -109,10 +109,16 @@ def _diagnostics(job: Job, findings: list[Finding]) -> list[Diagnostic]:
     for rule, severity, message, where, line in findings:
         resource = where[1] if len(where) > 1 and where[0] in ("Resources", "Outputs", "Parameters") else None
         spec_path = job.origin.get(str(resource), ()) if resource else ()
+        # The deepest part of the path an override wrote (origin keys "Resources/X/..."), if any.
+        written = next((job.origin[k] for k in ("/".join(str(p) for p in where[:cut])
+                                                for cut in range(len(where), 1, -1)) if k in job.origin), None)
+        spec_path = written or spec_path
         location = "/".join(str(p) for p in where) or f"line {line}"
-        code = SCC901 if severity == "error" else SCC902
+        yours = "overrides" in spec_path
+        code = (SCC124 if yours else SCC901) if severity == "error" else SCC902
         hint = ("this is a bug in scc: please report it with your spec" if code is SCC901
-                else f"silence it with lint.ignore: [{rule}] if it is intended")
+                else "the override wrote this: fix it against the CloudFormation resource reference"
+                if code is SCC124 else f"silence it with lint.ignore: [{rule}] if it is intended")
         out.append(problem(code, f"cfn-lint {rule} at {location}: {message}", spec_path, hint=hint, at_key=True))
     return out
 

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scc.front.spec import editor_custom_tags
+
 HERE = Path(__file__).resolve().parent
 LOCK = HERE / "package-lock.json"
 SERVER = HERE / "node_modules" / "yaml-language-server" / "bin" / "yaml-language-server"
@@ -89,6 +91,8 @@ class LanguageServer:
                 # Offline: never fetch the SchemaStore or Kubernetes catalogs.
                 "schemaStore": {"enable": False, "url": ""}, "kubernetesCRDStore": {"enable": False},
                 "schemas": schemas or {},
+                # As docs/editors.md sets it up: CloudFormation's short tags, allowed in `overrides`.
+                "customTags": editor_custom_tags(),
             },
             "http": {"proxy": "", "proxyStrictSSL": False},
             "[yaml]": {}, "editor": {"tabSize": 2, "detectIndentation": False},
