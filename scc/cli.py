@@ -76,12 +76,16 @@ def build(
     env: EnvOpt = None,
     split: Annotated[bool, typer.Option("--split", help="Build a root template with nested stacks even when "
                                         "one template would fit CloudFormation's limits.")] = False,
+    allow_refused: Annotated[bool, typer.Option("--allow-refused-updates", help="Write templates whose update ECS "
+                                                "would refuse against the ones in --out-dir (see `scc plan`).")
+                             ] = False,
 ) -> None:
     """Validate and compile specs into CloudFormation templates (<out-dir>/<name>.yaml, or
     <name>-<environment>.yaml for each environment; with nested stacks also <out-dir>/<name>/)."""
     from scc.pipeline import build as run
 
-    result = run(specs, out_dir, lint=lint, strict=strict, write=not check, env=env, force_split=split)
+    result = run(specs, out_dir, lint=lint, strict=strict, write=not check, env=env, force_split=split,
+                 refused_updates=allow_refused)
     if not check:
         _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
         raise typer.Exit(0 if result.ok else 1)
@@ -216,6 +220,29 @@ def diff(
         _report(diagnose([new], env=env), Format.text, "")
         raise typer.Exit(1)
     sys.stdout.write(report(*specs))
+
+
+@app.command()
+def plan(
+    spec: Annotated[str, typer.Argument(help="The spec to plan.", show_default=False)],
+    against: Annotated[Path, typer.Option("--against", help="The templates deployed (committed) last.")] = Path(
+        "templates_out"),
+    fmt: FormatOpt = Format.text,
+    env: EnvOpt = None,
+) -> None:
+    """Say what deploying SPEC's templates over the ones in --against does, per resource: create,
+    update, replace or delete, with the properties behind it, and what ECS would refuse (an
+    error: exit 1) or what would hurt (a warning)."""
+    from scc.pipeline import plan as run
+
+    result, changes, names = run(spec, against, env=env)
+    if not result.ok:
+        _report(result, fmt, "")
+        raise typer.Exit(1)
+    from scc.tools import plan as tool
+
+    typer.echo(tool.as_json(changes, names) if fmt is Format.json else tool.render_text(changes, names), nl=False)
+    raise typer.Exit(1 if any(c.severity == "error" for c in changes) else 0)
 
 
 def _version(value: bool) -> None:

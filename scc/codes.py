@@ -312,6 +312,19 @@ SCC124 = _code(
     "scc's.",
     fix="Fix the override against the CloudFormation resource reference.",
 )
+SCC140 = _code(
+    "SCC140",
+    _E,
+    "an update that ECS would refuse",
+    (
+        "Against the templates deployed last (the output directory), this build replaces or moves an ECS service "
+        "that holds Service Connect discovery names (the new one is created first, and the names are unique per "
+        "namespace), or changes the appProtocol of a published port, which ECS rejects. The stack update would fail "
+        "halfway."
+    ),
+    fix="Change the discovery names in the same edit, or deploy in two steps; `scc plan` shows the changes. "
+    "`--allow-refused-updates` writes the templates anyway.",
+)
 SCC215 = _code(
     "SCC215",
     _E,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scc import rules
-from scc.codes import SCC007, SCC008, SCC903, problem
+from scc.codes import SCC007, SCC008, SCC140, SCC903, problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.front import environments, schema
 from scc.front.spec import Source, load
@@ -125,6 +125,31 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
     return files, origin, [src.place(d) for d in diags]
 
 
+def _judged(unit: _Unit, out_dir: Path) -> list[Diagnostic]:
+    """What `scc plan` would refuse in this build against the templates in the output directory
+    (the ones deployed last): an update ECS rejects, located at the service it comes from."""
+    from scc.tools import plan as tool
+
+    assert unit.plan is not None
+    app = unit.plan.app
+    old = tool.read(out_dir, [app.name])
+    if not old:
+        return []
+    names = [s.name for s in app.services]
+    out = []
+    for c in tool.compare(old, tool.relative(unit.files, out_dir)):
+        if c.severity != "error":
+            continue
+        service = tool.owner(names, c.logical_id)
+        # The spec key behind it: the cluster when the service moves to a new cluster.
+        where = ("cluster",) if "Cluster" in c.properties and unit.src.exists(("cluster",)) else (
+            ("services", service) if service else ("name",))
+        out.append(unit.src.place(problem(SCC140, f"{c.logical_id} would be {c.action}d: {c.note}", where,
+                                          at_key=True, hint="see `scc plan`; pass --allow-refused-updates to "
+                                          "write it anyway")))
+    return out
+
+
 def _limits(data: dict[str, Any], text: str, which: str = "the template") -> list[Diagnostic]:
     counts = {"resources": (len(data.get("Resources", {})), MAX_RESOURCES),
               "outputs": (len(data.get("Outputs", {})), MAX_OUTPUTS)}
@@ -150,7 +175,7 @@ def validate(paths: list[str], strict: bool = False, env: str | None = None) -> 
 
 
 def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True, strict: bool = False,
-          env: str | None = None, force_split: bool = False) -> Result:
+          env: str | None = None, force_split: bool = False, refused_updates: bool = False) -> Result:
     result = Result()
     owners: dict[Path, str] = {}
     units: list[_Unit] = []
@@ -180,6 +205,10 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
         found = lint_all([Job(text, app.lint_regions, app.lint_ignore, u.origin) for u, app, text in built])
         for (unit, _, _), lint_diags in zip(built, found, strict=True):
             unit.diags += [environments.shown(unit.src, unit.src.place(d)) for d in lint_diags]
+    if write and not refused_updates:
+        for unit in units:
+            if unit.target is not None and unit.plan is not None and not has_errors(unit.diags):
+                unit.diags += _judged(unit, out_dir)
     for unit in units:
         unit.diags[:] = list(dict.fromkeys(unit.diags))
         if unit.target is not None and not has_errors(unit.diags):
@@ -193,3 +222,25 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
         write_all(result.outputs)
         result.written = list(result.outputs)
     return result
+
+
+def plan(path: str, against: Path, env: str | None = None) -> tuple[Result, list[Any], list[str]]:
+    """Build without lint or writing, and compare each template with the one in `against`."""
+    from scc.tools import plan as tool
+
+    result = build([path], against, lint=False, write=False, env=env)
+    changes: list[Any] = []
+    names: list[str] = []
+    if not result.ok:
+        return result, changes, names
+    apps = sorted({p.relative_to(against).parts[0].removesuffix(".yaml") for p in result.outputs})
+    for _, plan_, _ in check(path, env):
+        if plan_ is not None:
+            names += [s.name for s in plan_.app.services if s.name not in names]
+    old = tool.read(against, apps)
+    roots = sorted(p.stem for p in against.glob("*.yaml")) if against.is_dir() else []
+    if not old and len(roots) == 1:  # a renamed app: its one template there is what is deployed
+        old = {k.replace(roots[0], apps[0], 1): v for k, v in tool.read(against, roots).items()}
+    changes = tool.compare(old, tool.relative(result.outputs, against))
+    return result, changes, names
+

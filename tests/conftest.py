@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from scc.synth import read
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,26 +48,8 @@ def cases(folder: str) -> list[Path]:
     return sorted(p for p in (ROOT / "tests" / folder).iterdir() if (p / "spec.yaml").exists())
 
 
-class CfnLoader(yaml.SafeLoader):
-    pass
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {name: value}
-
-
-CfnLoader.add_multi_constructor("!", _tag)
-
-
 def load_template(text: str) -> dict[str, Any]:
-    """A generated template as data, with short-form intrinsics read as their long forms."""
-    return yaml.load(text, Loader=CfnLoader)
+    """A generated template as data, with short-form intrinsics read as their long forms (scc's
+    own reader, the one `scc plan` uses)."""
+    data: dict[str, Any] = read.load_template(text)
+    return data
