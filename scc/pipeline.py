@@ -114,7 +114,7 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
         text = render(data, src.file)
         if not split.needed(data, text):
             return {out_dir / f"{app.name}.yaml": text}, origin, [src.place(d) for d in _limits(data, text)]
-    parts = split.split(plan, data, done.owner, app.name)
+    parts = split.split(plan, data, done.owner, app.name, _placement(out_dir, plan))
     files = {out_dir / f"{app.name}.yaml": render(parts.root, src.file)}
     root_which = "the root template (with the load balancer's target groups and rules)"
     diags = _limits(parts.root, files[out_dir / f"{app.name}.yaml"], root_which)
@@ -147,6 +147,30 @@ def _judged(unit: _Unit, out_dir: Path) -> list[Diagnostic]:
         out.append(unit.src.place(problem(SCC140, f"{c.logical_id} would be {c.action}d: {c.note}", where,
                                           at_key=True, hint="see `scc plan`; pass --allow-refused-updates to "
                                           "write it anyway")))
+    return out
+
+
+def _placement(out_dir: Path, plan: Plan) -> dict[str, int]:
+    """Which child stack each service was in at the previous build (service -> stack index), read
+    from the nested stacks in the output directory: scc writes each resource id at two spaces."""
+    import re
+
+    from scc.tools.plan import owner
+
+    names = [s.name for s in plan.app.services]
+    out: dict[str, int] = {}
+    folder = out_dir / plan.app.name
+    if not folder.is_dir():
+        return out
+    for child in sorted(folder.glob("Stack*.yaml")):
+        index = child.stem.removeprefix("Stack")
+        if not index.isdigit():
+            continue
+        text = child.read_text(encoding="utf-8")
+        for logical_id in re.findall(r"^  ([A-Za-z0-9]+):$", text, re.MULTILINE):
+            name = owner(names, logical_id)
+            if name is not None:
+                out.setdefault(name, int(index) - 1)
     return out
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scc.pipeline import build
+from scc.pipeline import build, check
 from tests.conftest import ROOT, load_template
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -141,3 +141,75 @@ def test_overrides_take_part_in_nested_stacks(tmp_path: Path) -> None:
     last = Ids(list(load(str(spec))[0].data["services"])[-1]).task_definition  # the appended override's
     (patched,) = [r for r in children.values() if last in r]
     assert patched[last]["Properties"]["ContainerDefinitions"][0]["Ulimits"][0]["Name"] == "nofile"
+
+
+def _placement(out: Path) -> dict[str, str]:
+    """ECS service (or task definition) logical id -> the child stack holding it (read from the
+    text as scc writes it: parsing seven large templates as YAML would take most of the test)."""
+    import re
+
+    found = {}
+    for child in sorted(out.glob("*/Stack*.yaml")):
+        for logical_id in re.findall(r"^  ([A-Za-z0-9]+):\n    Type: AWS::ECS::(?:Service|TaskDefinition)$",
+                                     child.read_text(), re.MULTILINE):
+            found[logical_id] = child.stem
+    return found
+
+
+def _edited(text: str, services: dict[str, Any], early: list[str], edit: str) -> str:
+    """One edit where it disturbs: among the services created mid-way (`early`), which a packing
+    in creation order would shift later services for (the test proves it does for `add`)."""
+    import random
+
+    rng = random.Random(f"scc-{edit}")
+    called = {c if isinstance(c, str) else c["service"] for s in services.values() for c in s.get("calls", [])}
+    if edit == "add":
+        return text + ("  s9999:\n    image: public.ecr.aws/example/s9999:1.0\n"
+                       "    ports: [{ name: http, port: 8080, appProtocol: http }]\n"
+                       f"    calls: [{early[len(early) // 2]}]\n")
+    candidates = [s for s in early if s not in called and s != "web"] if edit == "remove" else early
+    victim = rng.choice(candidates)
+    if edit == "change":
+        image = services[victim]["image"]
+        return text.replace(f"image: {image}\n", f"image: {image}-patched\n", 1)
+    out, skip = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("  ") and not line.startswith("    "):
+            skip = line.strip() == f"{victim}:"
+        if not skip:
+            out.append(line)
+    return "".join(out)
+
+
+def test_one_service_edit_moves_no_other_service(tmp_path: Path) -> None:
+    """A service that changes child stacks is replaced (created in the new stack, then deleted from
+    the old): adding, removing or changing one service of a 300-service app (a random one of each)
+    moves no other."""
+    import shutil
+
+    from scc.front.spec import load
+
+    text = genspec.mesh(300)
+    spec = tmp_path / "mesh.yaml"
+    spec.write_text(text)
+    base = tmp_path / "base"
+    assert build([str(spec)], base, lint=False).ok
+    before = _placement(base)
+    services = load(str(spec))[0].data["services"]
+    (unit,) = check(str(spec))
+    assert unit[1] is not None
+    waves = [name for wave in unit[1].waves for name in wave]
+    early = waves[len(waves) // 3: 2 * len(waves) // 3]
+    for edit, grows in (("add", 2), ("remove", -2), ("change", 0)):
+        spec.write_text(_edited(text, services, early, edit))
+        if edit == "add":  # the control: packed afresh, this edit moves services
+            fresh = tmp_path / "fresh"
+            assert build([str(spec)], fresh, lint=False).ok
+            assert any(_placement(fresh).get(k, v) != v for k, v in before.items())
+        out = tmp_path / edit
+        shutil.copytree(base, out)
+        result = build([str(spec)], out, lint=False)
+        assert result.ok, [d.render() for d in result.diagnostics][:3]
+        after = _placement(out)
+        assert {k: (v, after[k]) for k, v in before.items() if k in after and after[k] != v} == {}, edit
+        assert len(after) == len(before) + grows, edit

@@ -4,12 +4,17 @@ these; the tests read the golden templates with it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+if TYPE_CHECKING:
+    _Base = yaml.SafeLoader
+else:  # libyaml's parser where PyYAML has it: templates of thousands of resources are read often
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _TemplateLoader(yaml.SafeLoader):
+
+class _TemplateLoader(_Base):
     pass
 
 

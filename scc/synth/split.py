@@ -44,23 +44,52 @@ def needed(template: dict[str, Any], text: str) -> bool:
     return over_counts(template) or len(text.encode()) > MAX_BYTES
 
 
-def _groups(plan: Plan, template: dict[str, Any], owners: Owners) -> list[list[str]]:
-    """Services in creation order, packed into groups of at most MAX_CHILD_RESOURCES resources."""
+def _groups(plan: Plan, template: dict[str, Any], owners: Owners,
+            previous: dict[str, int] | None = None) -> list[tuple[int, list[str]]]:
+    """(stack index, services) in creation order, each stack at most MAX_CHILD_RESOURCES resources.
+    With the placement of the previous build (service -> stack index), every service stays in its
+    stack when it still fits there and comes after the stacks of the services it waits for: a
+    service that changes stacks is replaced by CloudFormation (created anew, then deleted), which a
+    Service Connect server cannot survive. New services go to the first stack with room after the
+    ones they wait for, room being what the staying services leave; stacks keep their index (and
+    name) even when another one empties."""
     count: dict[str, int] = {}
     for logical_id in template["Resources"]:
         owner = owners.get(logical_id)
         if owner is not None:
             count[owner] = count.get(owner, 0) + 1
-    groups: list[list[str]] = [[]]
-    size = 0
+    previous = previous or {}
+    known = {name for wave in plan.waves for name in wave}
+    slots = max((i for n, i in previous.items() if n in known), default=-1) + 1
+    stacks: list[list[str]] = [[] for _ in range(slots)]
+    sizes = [0] * slots
+    reserved = [0] * slots  # what the services placed there last time will need
+    for name, i in previous.items():
+        if name in known:
+            reserved[i] += count.get(name, 0)
+    placed: dict[str, int] = {}
     for wave in plan.waves:
         for name in wave:
-            if groups[-1] and size + count.get(name, 0) > MAX_CHILD_RESOURCES:
-                groups.append([])
-                size = 0
-            groups[-1].append(name)
-            size += count.get(name, 0)
-    return [g for g in groups if g]
+            need = count.get(name, 0)
+            earliest = max((placed[d] for d, _ in plan.ordering.get(name, ()) if d in placed), default=0)
+            want = previous.get(name) if name in known else None
+            if want is not None:
+                reserved[want] -= need
+            if want is not None and want >= earliest and sizes[want] + reserved[want] + need <= MAX_CHILD_RESOURCES:
+                index = want
+            else:
+                # Without a previous placement: the last stack, as a build from scratch packs them.
+                start = max(earliest, len(stacks) - 1) if not previous else earliest
+                index = next((i for i in range(max(start, 0), len(stacks))
+                              if sizes[i] + reserved[i] + need <= MAX_CHILD_RESOURCES), len(stacks))
+                if index == len(stacks):
+                    stacks.append([])
+                    sizes.append(0)
+                    reserved.append(0)
+            stacks[index].append(name)
+            sizes[index] += need
+            placed[name] = index
+    return [(i, s) for i, s in enumerate(stacks) if s]
 
 
 def _refs(value: Any) -> set[str]:
@@ -77,10 +106,11 @@ def _refs(value: Any) -> set[str]:
     return set()
 
 
-def split(plan: Plan, template: dict[str, Any], owners: Owners, stem: str) -> Split:
+def split(plan: Plan, template: dict[str, Any], owners: Owners, stem: str,
+          previous: dict[str, int] | None = None) -> Split:
     resources: dict[str, Any] = template["Resources"]
     parameters: dict[str, Any] = template.get("Parameters", {})
-    children = [Child(f"Stack{i + 1}", services=group) for i, group in enumerate(_groups(plan, template, owners))]
+    children = [Child(f"Stack{i + 1}", services=group) for i, group in _groups(plan, template, owners, previous)]
     home: dict[str, Child | None] = {}  # logical id -> its child (None: the root)
     by_service = {name: child for child in children for name in child.services}
     for logical_id in resources:
