@@ -325,6 +325,18 @@ SCC140 = _code(
     fix="Change the discovery names in the same edit, or deploy in two steps; `scc plan` shows the changes. "
     "`--allow-refused-updates` writes the templates anyway.",
 )
+SCC420 = _code(
+    "SCC420",
+    _E,
+    "ECS Exec with a read-only root file system",
+    (
+        "ECS Exec runs the SSM agent inside the task's containers, which must write to the root file system; "
+        "with readonlyRootFilesystem the session never starts (the ECS developer guide lists it among ECS Exec's "
+        "considerations)."
+    ),
+    fix="Turn `exec` off where the root file system is read-only, or write to a scratch volume and keep the root "
+    "writable for debugging sessions.",
+)
 SCC215 = _code(
     "SCC215",
     _E,

@@ -23,6 +23,11 @@ def environment(src: Source, name: str) -> Source:
     data: dict[str, Any] = merge(base, own)
     # Its own application name: clusters, families and the output file never collide.
     data["name"] = f"{base['name']}-{name}"
+    # A cluster or namespace the base names (and creates) gets the environment's suffix unless
+    # the environment names its own: two environments must not both create `shop` and `local`.
+    for key in ("cluster", "namespace"):
+        if key in base and key not in src.data["environments"][name]:
+            data[key] = _suffixed(base[key], name)
 
     def remap(found: dict[Path, Any]) -> dict[Path, Any]:
         out = {p: v for p, v in found.items() if p[:1] != ("environments",)}
@@ -34,6 +39,15 @@ def environment(src: Source, name: str) -> Source:
     written = frozenset(p[2:] for p in src.values if p[:2] == prefix and len(p) > 2)
     return Source(file=src.file, data=data, values=remap(src.values), keys=remap(src.keys), lines=src.lines,
                   numbers=remap(src.numbers), environment=name, overrides=written, layer=layer)
+
+
+def _suffixed(value: Any, env: str) -> Any:
+    """`shop` -> `shop-prod` for a cluster or namespace scc creates; an existing one is shared."""
+    if isinstance(value, str):
+        return f"{value}-{env}"
+    if isinstance(value, dict) and not value.get("existing") and isinstance(value.get("name"), str):
+        return {**value, "name": f"{value['name']}-{env}"}
+    return value
 
 
 def _without_overrides(env: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -3,7 +3,21 @@ sizes that fit next to the Service Connect proxy, capabilities Fargate allows.""
 
 from __future__ import annotations
 
-from scc.codes import SCC309, SCC410, SCC411, SCC412, SCC413, SCC414, SCC415, SCC416, SCC417, SCC418, SCC419, problem
+from scc.codes import (
+    SCC309,
+    SCC410,
+    SCC411,
+    SCC412,
+    SCC413,
+    SCC414,
+    SCC415,
+    SCC416,
+    SCC417,
+    SCC418,
+    SCC419,
+    SCC420,
+    problem,
+)
 from scc.diagnostics import Diagnostic
 from scc.limits import FIRELENS_MEMORY_RESERVATION, PROXY_CPU, PROXY_MEMORY
 from scc.model import Service
@@ -17,7 +31,21 @@ def check(plan: Plan) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for svc in plan.app.services:
         out += _names(svc) + _mounts(svc) + _waits(svc) + _size(svc) + _options(svc)
-        out += _efs(svc, plan.app.network.egress)
+        out += _efs(svc, plan.app.network.egress) + _exec(svc)
+    return out
+
+
+def _exec(svc: Service) -> list[Diagnostic]:
+    """ECS Exec's agent needs a writable root file system in the containers it opens shells in."""
+    if not svc.exec:
+        return []
+    out = []
+    for c in svc.task.containers:
+        if c.readonly_root:
+            key = (*c.spec_path[2:], "readonlyRootFilesystem") if c is not svc.main else ("readonlyRootFilesystem",)
+            out.append(problem(SCC420, f"exec is on, and container {c.name!r} has a read-only root file system, "
+                               "where ECS Exec's agent cannot start", svc.at(*key),
+                               hint="turn `exec` off, or let this container's root file system be writable"))
     return out
 
 
