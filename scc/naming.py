@@ -203,10 +203,6 @@ class LbIds:
     def dns_output(self) -> str:
         return f"{self.base}LoadBalancerDnsName"
 
-    @property
-    def subnets_parameter(self) -> str:
-        return f"{self.base}LoadBalancerSubnetIds"
-
     def listener(self, port: int, protocol: str) -> str:
         """1.0's two listeners keep their ids; any other port or protocol is named by its port."""
         if (port, protocol) == (80, "HTTP"):

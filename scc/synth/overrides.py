@@ -35,7 +35,6 @@ EXPOSURE_ROLES = {"targetGroup": "TargetGroup", "listenerRule": "ListenerRule"}
 class Applied:
     template: dict[str, Any]
     written: dict[str, Path] = field(default_factory=dict)  # "Resources/X/..." -> the override
-    added: set[str] = field(default_factory=set)  # logical ids an override added
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -96,8 +95,6 @@ def apply(plan: Plan, template: dict[str, Any]) -> Applied:
                     continue
                 target[logical_id] = copy.deepcopy(body)
                 done.written[f"{section}/{logical_id}"] = where
-                if section == "Resources":
-                    done.added.add(logical_id)
         operations = [(op, (*layer.path, "patch", i), "") for i, op in enumerate(layer.patch)]
         for service, patch in layer.roles:
             operations += _role_operations(plan, service, patch, done)
