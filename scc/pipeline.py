@@ -26,6 +26,7 @@ class Result:
     sources: dict[str, list[str]] = field(default_factory=dict)  # file -> lines, to show source lines
     outputs: dict[Path, str] = field(default_factory=dict)
     written: list[Path] = field(default_factory=list)
+    plans: list[Plan] = field(default_factory=list)  # of the specs (and environments) built
 
     @property
     def ok(self) -> bool:
@@ -233,6 +234,7 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
         for unit in units:
             if unit.target is not None and unit.plan is not None and not has_errors(unit.diags):
                 unit.diags += _judged(unit, out_dir)
+    result.plans = [u.plan for u in units if u.plan is not None]
     for unit in units:
         unit.diags[:] = list(dict.fromkeys(unit.diags))
         if unit.target is not None and not has_errors(unit.diags):
@@ -258,9 +260,8 @@ def plan(path: str, against: Path, env: str | None = None) -> tuple[Result, list
     if not result.ok:
         return result, changes, names
     apps = sorted({p.relative_to(against).parts[0].removesuffix(".yaml") for p in result.outputs})
-    for _, plan_, _ in check(path, env):
-        if plan_ is not None:
-            names += [s.name for s in plan_.app.services if s.name not in names]
+    for built in result.plans:
+        names += [s.name for s in built.app.services if s.name not in names]
     old = tool.read(against, apps)
     roots = sorted(p.stem for p in against.glob("*.yaml")) if against.is_dir() else []
     if not old and len(roots) == 1:  # a renamed app: its one template there is what is deployed

@@ -220,9 +220,9 @@ def _network_ports(app: App, lb: LoadBalancer) -> list[Diagnostic]:
         for exp in svc.exposures:
             if exp.load_balancer != lb.name:
                 continue
-            other = first.setdefault(exp.listener_port, svc.name)
-            if other != svc.name or sum(e.load_balancer == lb.name and e.listener_port == exp.listener_port
-                                        for e in svc.exposures[:svc.exposures.index(exp)]):
+            other = first.get(exp.listener_port)
+            first.setdefault(exp.listener_port, svc.name)
+            if other is not None:
                 path, key = _where(svc, exp, "port")
                 out.append(problem(SCC722, f"port {exp.listener_port} of network load balancer {lb.name!r} already "
                                    f"forwards to {other!r}; a network listener has one target", path, at_key=key,

@@ -20,6 +20,7 @@ from scc.diagnostics import Diagnostic, Path
 from scc.model import RolePatch
 from scc.naming import Ids
 from scc.plan import Plan
+from scc.synth.read import references
 
 # A service's resources by the role an override names them with (`overrides.<role>`).
 ROLES = {
@@ -55,23 +56,12 @@ def _relocated(op: dict[str, Any], prefix: str) -> dict[str, Any]:
     return out
 
 
-def _targets(node: Any) -> set[str]:
-    """Every logical id a template part refers to (Ref, GetAtt, DependsOn)."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if isinstance(item.get("Ref"), str):
-                found.add(item["Ref"])
-            att = item.get("Fn::GetAtt")
-            if isinstance(att, list) and att and isinstance(att[0], str):
-                found.add(att[0])
-            depends = item.get("DependsOn")
-            found |= {depends} if isinstance(depends, str) else {d for d in depends or [] if isinstance(d, str)}
-            stack += list(item.values())
-        elif isinstance(item, list):
-            stack += item
+def _targets(part: dict[str, Any]) -> set[str]:
+    """What the resources (or outputs) of a template refer to: Ref, GetAtt and DependsOn."""
+    found = references(part)
+    for item in part.values():
+        depends = item.get("DependsOn") if isinstance(item, dict) else None
+        found |= {depends} if isinstance(depends, str) else set(depends or [])
     return found
 
 
@@ -104,7 +94,7 @@ def apply(plan: Plan, template: dict[str, Any]) -> Applied:
         still = _targets(template.get("Resources", {})) | _targets(template.get("Outputs", {}))
         for logical_id, where in removed.items():
             if logical_id in still:
-                users = sorted(k for k, v in template.get("Resources", {}).items() if logical_id in _targets(v))
+                users = sorted(k for k, v in template.get("Resources", {}).items() if logical_id in _targets({k: v}))
                 done.diagnostics.append(problem(
                     SCC123, f"this patch removes {logical_id!r}, which "
                     f"{', '.join(users) if users else 'an output'} still refers to", where, at_key=True,

@@ -15,6 +15,7 @@ from typing import Any
 
 from scc.limits import MAX_BYTES, MAX_CHILD_RESOURCES, MAX_OUTPUTS, MAX_RESOURCES
 from scc.plan import Plan
+from scc.synth.read import references
 
 # Which service's stack a resource belongs to (None: the root), as the families said.
 Owners = dict[str, str | None]
@@ -92,20 +93,6 @@ def _groups(plan: Plan, template: dict[str, Any], owners: Owners,
     return [(i, s) for i, s in enumerate(stacks) if s]
 
 
-def _refs(value: Any) -> set[str]:
-    """The logical ids a value refers to. Families refer to resources only with Ref and GetAtt
-    (Fn::Sub only names pseudo parameters: scc/families/__init__.py), so these are all of them."""
-    if isinstance(value, dict):
-        if set(value) == {"Ref"}:
-            return {value["Ref"]}
-        if set(value) == {"Fn::GetAtt"}:
-            return {value["Fn::GetAtt"][0]}
-        return set().union(*(_refs(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(_refs(v) for v in value)) if value else set()
-    return set()
-
-
 def split(plan: Plan, template: dict[str, Any], owners: Owners, stem: str,
           previous: dict[str, int] | None = None) -> Split:
     resources: dict[str, Any] = template["Resources"]
@@ -121,7 +108,7 @@ def split(plan: Plan, template: dict[str, Any], owners: Owners, stem: str,
     for logical_id, res in resources.items():
         if res["Type"] in ("AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress") \
                 and home[logical_id] is not None:
-            places = [p for r in _refs(res["Properties"]) if r in resources and (p := home.get(r)) is not None]
+            places = [p for r in references(res["Properties"]) if r in resources and (p := home.get(r)) is not None]
             if places:
                 home[logical_id] = max(places, key=lambda c: order[c.name])
 
@@ -172,7 +159,7 @@ def split(plan: Plan, template: dict[str, Any], owners: Owners, stem: str,
 
     outputs = {}
     for name, out in template.get("Outputs", {}).items():
-        targets = _refs(out["Value"])
+        targets = references(out["Value"])
         where = next((home[t] for t in targets if home.get(t) is not None), None)
         if where is None:
             outputs[name] = out
@@ -183,7 +170,7 @@ def split(plan: Plan, template: dict[str, Any], owners: Owners, stem: str,
     for child in children:
         # What its parameters refer to is waited for anyway; DependsOn names only the rest
         # (cfn-lint warns about redundant dependencies, W3005).
-        after = sorted(child.after - _refs(list(child.parameters.values())))
+        after = sorted(child.after - references(list(child.parameters.values())))
         root_resources[child.name] = {
             "Type": "AWS::CloudFormation::Stack",
             **({"DependsOn": after} if after else {}),

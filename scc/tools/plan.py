@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
-from scc.synth.read import load_template
+from scc.synth.read import load_template, references
 
 STACK = "AWS::CloudFormation::Stack"
 
@@ -64,23 +64,6 @@ def resources(files: dict[str, str]) -> dict[str, tuple[str, dict[str, Any]]]:
             if res.get("Type") != STACK:
                 out[logical_id] = (name, res)
     return out
-
-
-def _refs(node: Any) -> set[str]:
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if isinstance(item.get("Ref"), str):
-                found.add(item["Ref"])
-            att = item.get("Fn::GetAtt")
-            if isinstance(att, list) and att:
-                found.add(str(att[0]))
-            stack += list(item.values())
-        elif isinstance(item, list):
-            stack += item
-    return found
 
 
 def _discovery_names(res: dict[str, Any]) -> set[str]:
@@ -139,7 +122,7 @@ def _cascade(changes: dict[str, Change], new: dict[str, tuple[str, dict[str, Any
             if current is not None and current.action in ("replace", "create"):
                 continue
             props = res.get("Properties") or {}
-            behind = tuple(k for k in sorted(create_only(str(res.get("Type")))) if _refs(props.get(k)) & replaced)
+            behind = tuple(k for k in sorted(create_only(str(res.get("Type")))) if references(props.get(k)) & replaced)
             if behind:
                 changes[logical_id] = Change(logical_id, str(res.get("Type")), "replace", behind, stack,
                                              note="refers to a replaced resource in a create-only property")
@@ -150,7 +133,7 @@ def _cascade(changes: dict[str, Change], new: dict[str, tuple[str, dict[str, Any
         if logical_id in changes:
             continue
         props = res.get("Properties") or {}
-        behind = tuple(k for k in sorted(props) if _refs(props[k]) & replaced)
+        behind = tuple(k for k in sorted(props) if references(props[k]) & replaced)
         if behind:
             changes[logical_id] = Change(logical_id, str(res.get("Type")), "update", behind, stack,
                                          note="refers to a replaced resource")
