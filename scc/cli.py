@@ -198,11 +198,12 @@ def diff(
     new: Annotated[str, typer.Argument(help="The spec after the change.", show_default=False)],
     env: EnvOpt = None,
 ) -> None:
-    """Say what changing OLD into NEW does to the infrastructure, with warnings for changes that
-    replace resources or need callers redeployed."""
+    """Say what changing OLD into NEW does to the infrastructure, with `scc plan`'s warnings for
+    the resources it replaces and the updates ECS refuses."""
     from scc.codes import SCC008
     from scc.front.environments import names
     from scc.pipeline import check as run
+    from scc.pipeline import compare
     from scc.pipeline import validate as diagnose
     from scc.tools.diff import report
 
@@ -219,7 +220,7 @@ def diff(
     if not specs[0] and not specs[1]:
         _report(diagnose([new], env=env), Format.text, "")
         raise typer.Exit(1)
-    sys.stdout.write(report(*specs))
+    sys.stdout.write(report(specs[0], specs[1], compare))
 
 
 @app.command()

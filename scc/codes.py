@@ -1121,6 +1121,21 @@ SCC903 = _code(
     ),
 )
 
+SCC904 = _code(
+    "SCC904",
+    _E,
+    "the app is more than one CloudFormation operation can create",
+    (
+        "CloudFormation creates, updates or deletes at most 2,500 resources in one operation of a nested stack "
+        "hierarchy (the root stack and all its nested stacks). Creating the app, and deleting it, acts on every "
+        "resource it holds, so an app over that many would fail on its first deployment or leave a stack that "
+        "cannot be deleted in one go."
+    ),
+    fix=(
+        "Split the services into several specs, each built into its own stack (for example one spec per team or "
+        "per load balancer), calling each other through their load balancers or a shared namespace."
+    ),
+)
 
 def explain(code: Code) -> str:
     return f"{code.code} ({code.severity}): {code.summary}\n\nWhy: {code.why}\n\nFix: {code.fix}\n"

@@ -7,6 +7,12 @@ MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
 MAX_BYTES = 1024 * 1024  # from S3; `aws cloudformation deploy --s3-bucket` uploads it there
 
+# Per operation on a nested stack hierarchy: CloudFormation creates, updates or deletes at most
+# 2,500 resources in one operation of a root stack and all its nested stacks (same quotas page,
+# "Nested stacks"). scc counts every resource of the hierarchy, the stack resources included:
+# the first create and a delete of the app act on all of them.
+MAX_HIERARCHY_RESOURCES = 2500
+
 # Room left under the template limits for what splitting into nested stacks adds itself.
 MAX_CHILD_RESOURCES = 400
 

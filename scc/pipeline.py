@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from scc import rules
-from scc.codes import SCC007, SCC008, SCC140, SCC903, problem
+from scc.codes import SCC007, SCC008, SCC140, SCC903, SCC904, problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.front import environments, schema
 from scc.front.spec import Source, load
-from scc.limits import MAX_BYTES, MAX_OUTPUTS, MAX_RESOURCES
+from scc.limits import MAX_BYTES, MAX_HIERARCHY_RESOURCES, MAX_OUTPUTS, MAX_RESOURCES
 from scc.model import build as model
 from scc.plan import Plan
 from scc.plan import build as plan_stage
@@ -116,6 +116,9 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
         if not split.needed(data, text):
             return {out_dir / f"{app.name}.yaml": text}, origin, [src.place(d) for d in _limits(data, text)]
     parts = split.split(plan, data, done.owner, app.name, _placement(out_dir, plan))
+    total = len(parts.root["Resources"]) + sum(len(child["Resources"]) for _, child in parts.children)
+    if total > MAX_HIERARCHY_RESOURCES:  # refused before rendering what cannot be deployed
+        return {}, origin, [src.place(_hierarchy(total, len(app.services)))]
     files = {out_dir / f"{app.name}.yaml": render(parts.root, src.file)}
     root_which = "the root template (with the load balancer's target groups and rules)"
     diags = _limits(parts.root, files[out_dir / f"{app.name}.yaml"], root_which)
@@ -173,6 +176,17 @@ def _placement(out_dir: Path, plan: Plan) -> dict[str, int]:
             if name is not None:
                 out.setdefault(name, int(index) - 1)
     return out
+
+
+def _hierarchy(total: int, services: int) -> Diagnostic:
+    import math
+
+    specs = math.ceil(total / (MAX_HIERARCHY_RESOURCES * 0.9))  # a tenth of room to grow in each
+    each = math.ceil(services / specs)
+    return problem(SCC904, f"the app's root and nested stacks hold {total} resources; one CloudFormation operation "
+                   f"on a nested stack hierarchy creates, updates or deletes at most {MAX_HIERARCHY_RESOURCES}",
+                   ("services",), at_key=True,
+                   hint=f"split the {services} services into at least {specs} specs (about {each} services each)")
 
 
 def _limits(data: dict[str, Any], text: str, which: str = "the template") -> list[Diagnostic]:
@@ -269,3 +283,29 @@ def plan(path: str, against: Path, env: str | None = None) -> tuple[Result, list
     changes = tool.compare(old, tool.relative(result.outputs, against))
     return result, changes, names
 
+
+
+def compare(old: tuple[Source, Plan], new: tuple[Source, Plan]) -> tuple[list[Any], list[Diagnostic]]:
+    """What deploying NEW's templates over OLD's would do, per resource (`scc plan`'s changes),
+    for `scc diff`: OLD is compiled into a scratch folder first, so that NEW keeps OLD's nested
+    stack placement as a build over it would. Nothing is linted or written where the user sees it."""
+    import tempfile
+
+    from scc.tools import plan as tool
+
+    with tempfile.TemporaryDirectory(prefix="scc-diff-") as scratch:
+        base = Path(scratch)
+        before, _, diags = compile_one(old[0], old[1], base, False)
+        if not has_errors(diags):
+            for target, text in before.items():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+            after, _, more = compile_one(new[0], new[1], base, False)
+            diags = diags + more
+    if has_errors(diags):
+        return [], diags
+    was, now = old[1].app.name, new[1].app.name
+    # A renamed app is the same stack deployed under its new name (what `scc plan` assumes too).
+    old_files = {k.replace(was, now, 1) if k.split("/")[0].removesuffix(".yaml") == was else k: v
+                 for k, v in tool.relative(before, base).items()}
+    return tool.compare(old_files, tool.relative(after, base)), []

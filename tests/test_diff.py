@@ -26,6 +26,9 @@ services:
     calls: [{ service: api, port: http }]
 """
 
+# What a deployment of each service with a new task definition does.
+REDEPLOYS = "redeploys {}: a new task definition, whose tasks replace the running ones"
+
 ENVS = BASE + """\
 environments:
   staging:
@@ -54,7 +57,7 @@ def test_an_environment_added_before_another_is_paired_by_name(tmp_path: Path) -
         "== shop-prod",
         "~ services.api.cpu: 512 -> 1024",
         "~ services.api.memory: 1024 -> 2048",
-        "warning: api: a new task definition: ECS replaces the tasks in a deployment",
+        REDEPLOYS.format("api"),
     ]
 
 
@@ -102,13 +105,13 @@ def test_values_print_as_yaml_and_left_out_keys_as_their_default(tmp_path: Path)
         "~ services.web.environment.WORKERS: (not set) -> 010",
         "~ services.web.deployment.minHealthyPercent: 100 (default) -> 50",
         "~ services.web.scaling: (not set) -> {min: 1, max: 4, targets: {cpu: 60}}",
-        "warning: a new namespace replaces the Cloud Map namespace: every Service Connect service is "
-        "redeployed and callers resolve names only after their tasks are replaced",
-        "warning: web: a new task definition: ECS replaces the tasks in a deployment",
+        REDEPLOYS.format("web"),
+        # A private DNS namespace is another resource type than an HTTP one.
+        "warning: app-wide: CloudFormation replaces Namespace (Type)",
     ]
     # The text of a number in `environment` is what the container gets: 010 is not 10.
     assert _diff(tmp_path, new, new.replace("WORKERS: 010", "WORKERS: 10")) == [
-        "~ services.web.environment.WORKERS: 010 -> 10"]
+        "~ services.web.environment.WORKERS: 010 -> 10", REDEPLOYS.format("web")]
 
 
 def test_defaults_are_compared_under_each_service(tmp_path: Path) -> None:
@@ -119,6 +122,7 @@ def test_defaults_are_compared_under_each_service(tmp_path: Path) -> None:
         "~ services.api.exec: false (default) -> true",
         "~ services.web.stopTimeout: 60 -> 10",
         "~ services.web.exec: false (default) -> true",
+        REDEPLOYS.format("web"),  # ECS Exec is the service's setting (and the task role's)
     ]
 
 
@@ -129,22 +133,20 @@ def test_ports_pair_by_name(tmp_path: Path) -> None:
     # reorder renames both endpoints, and the caller's URL with them: diff says so (the spec
     # leaves themselves pair by name).
     assert _diff(tmp_path, BASE, reordered) == [
-        "~ web calls api: API_URL=http://api:8080 -> API_URL=http://api-http:8080 (a new task definition)",
-        "warning: api port http: its Service Connect name changes; running callers keep the old one until their "
-        "tasks are replaced (the new URL variable does that)",
-        "warning: api port admin: its Service Connect name changes; running callers keep the old one until their "
-        "tasks are replaced (the new URL variable does that)",
+        "~ web calls api: API_URL=http://api:8080 -> API_URL=http://api-http:8080",
+        REDEPLOYS.format("api, web"),
     ]
     assert _diff(tmp_path, BASE, BASE.replace("name: admin", "name: manage")) == [
         "- services.api.ports[admin]",
         "+ services.api.ports[manage]: {name: manage, port: 9090}",
-        "warning: callers of api.admin lose their endpoint; remove their calls first",
+        REDEPLOYS.format("api"),  # nobody calls admin: its new name is an update in place
     ]
     assert _diff(tmp_path, BASE, BASE.replace("port: 8080, appProtocol: http", "port: 8080, appProtocol: grpc")) == [
         "~ services.api.ports[http].appProtocol: http -> grpc",
-        "~ web calls api: API_URL=http://api:8080 -> API_ADDR=api:8080 (a new task definition)",
-        "warning: api port http: appProtocol of a Service Connect port cannot change in place; the ECS "
-        "service has to be recreated (deploy it under a new name, move callers, remove the old one)",
+        "~ web calls api: API_URL=http://api:8080 -> API_ADDR=api:8080",
+        REDEPLOYS.format("web"),
+        "error: api: ApiTaskDefinition is replaced: the appProtocol of published port(s) http changes (http -> "
+        "grpc): ECS rejects the update of a Service Connect service. Publish the new protocol on a new port name.",
     ]
 
 
@@ -152,11 +154,13 @@ def test_calls_pair_by_service(tmp_path: Path) -> None:
     new = BASE.replace("port: http }]", "port: http, env: API }]")
     assert _diff(tmp_path, BASE, new) == [
         "~ services.web.calls[api].env: (not set) -> API",
-        "~ web calls api: API_URL=http://api:8080 -> API=http://api:8080 (a new task definition)",
+        "~ web calls api: API_URL=http://api:8080 -> API=http://api:8080",
+        REDEPLOYS.format("web"),
     ]
     assert _diff(tmp_path, BASE, BASE.replace("calls: [{ service: api, port: http }]", "dependsOn: [api]")) == [
         "- services.web.calls[api]",
         "~ services.web.dependsOn: (not set) -> [api]",
+        REDEPLOYS.format("web"),  # its API_URL variable goes
     ]
 
 
@@ -171,11 +175,22 @@ def test_diff_summarises_a_change_and_warns_about_replacements(tmp_path: Path) -
         "~ services.backend.ports[backend].appProtocol: http -> grpc",
         "~ services.backend.scaling.max: 10 -> 20",
         "+ service worker (public.ecr.aws/docker/library/busybox:1.36, 0 port(s), role none)",
-        "~ frontend calls backend: BACKEND_URL=http://backend:8080 -> BACKEND_ADDR=backend:8080 "
-        "(a new task definition)",
-        "warning: a new cluster name replaces the cluster, and every service with it",
-        "warning: backend port backend: appProtocol of a Service Connect port cannot change in place; the ECS "
-        "service has to be recreated (deploy it under a new name, move callers, remove the old one)",
+        "~ frontend calls backend: BACKEND_URL=http://backend:8080 -> BACKEND_ADDR=backend:8080",
+        REDEPLOYS.format("frontend"),
+        # ECS services cannot move to another cluster: a new cluster name replaces each, and the
+        # one that publishes an endpoint fails (the old one holds its name until it is deleted).
+        "error: backend: BackendService is replaced: the old service still holds the Service Connect discovery "
+        "name(s) backend: ECS creates the new service first and refuses them (the names are unique per "
+        "namespace). Give the ports new discoveryName values in the same edit, or deploy the removal first. (It "
+        "refers to a replaced resource in a create-only property.)",
+        "error: backend: BackendTaskDefinition is replaced: the appProtocol of published port(s) backend changes "
+        "(http -> grpc): ECS rejects the update of a Service Connect service. Publish the new protocol on a new "
+        "port name.",
+        "warning: backend: CloudFormation replaces BackendScalableTarget (ResourceId), BackendScalingRequests "
+        "(ScalingTargetId)",
+        "warning: frontend: CloudFormation replaces FrontendScalableTarget (ResourceId), FrontendScalingCpu "
+        "(ScalingTargetId), FrontendService (Cluster)",
+        "warning: app-wide: CloudFormation replaces Cluster (ClusterName)",
     ]
 
     (tmp_path / "gone.yaml").write_text(old.split("  frontend:")[0].replace("calls", "x"))
@@ -207,14 +222,16 @@ def test_a_changed_variable_format_is_named(tmp_path: Path) -> None:
     call = "calls: [{ service: api, port: http }]"
     assert _diff(tmp_path, BASE, BASE.replace(call, "calls: [{ service: api, port: http, format: address }]")) == [
         "~ services.web.calls[api].format: (not set) -> address",
-        "~ web calls api: API_URL=http://api:8080 -> API_ADDR=api:8080 (a new task definition)",
+        "~ web calls api: API_URL=http://api:8080 -> API_ADDR=api:8080",
+        REDEPLOYS.format("web"),
     ]
     assert _diff(tmp_path, BASE, BASE.replace(call, "calls: [{ service: api, port: http, format: none }]")) == [
         "~ services.web.calls[api].format: (not set) -> none",
-        "~ web calls api: API_URL=http://api:8080 -> no variable (format: none) (a new task definition)",
+        "~ web calls api: API_URL=http://api:8080 -> no variable (format: none)",
+        REDEPLOYS.format("web"),
     ]
     qualified = BASE.replace("namespace: local", "namespace: { name: local, aliases: qualified }")
-    assert "~ web calls api: API_URL=http://api:8080 -> API_URL=http://api.local:8080 (a new task definition)" in \
+    assert "~ web calls api: API_URL=http://api:8080 -> API_URL=http://api.local:8080" in \
         _diff(tmp_path, BASE, qualified)
 
 
@@ -222,4 +239,30 @@ def test_container_changes_are_named_by_container(tmp_path: Path) -> None:
     old = (ROOT / "tests" / "golden" / "init-container-success" / "spec.yaml").read_text()
     new = old.replace("command: [./manage, migrate]", "command: [./manage, migrate, --noinput]")
     assert _diff(tmp_path, old, new) == [
-        "~ services.api.containers.migrate.command: [./manage, migrate] -> [./manage, migrate, --noinput]"]
+        "~ services.api.containers.migrate.command: [./manage, migrate] -> [./manage, migrate, --noinput]",
+        REDEPLOYS.format("api")]
+
+
+def test_warnings_are_scc_plans(tmp_path: Path) -> None:
+    """The warnings come from the per-resource plan of the templates both specs build (so `scc
+    diff` and `scc plan` never disagree): renaming the app changes only `name` in the spec, but
+    every security group's GroupDescription (create-only) names the app, and the cluster is
+    named after it, which replaces every ECS service: the publishing one fails."""
+    renamed = BASE.replace("name: shop", "name: store")
+    lines = _diff(tmp_path, BASE, renamed)
+    assert lines[0] == "~ name: shop -> store"
+    said = " ".join(lines[1:])
+    assert "ApiSecurityGroup (GroupDescription)" in said and "WebSecurityGroup (GroupDescription)" in said
+    assert "error: api: ApiService is replaced: the old service still holds the Service Connect discovery " \
+        "name(s) api" in said
+    # The same edit through `scc plan` against the first build: the same replacements.
+    (tmp_path / "old.yaml").write_text(BASE)
+    assert scc("build", "old.yaml", "--no-lint", "-o", "deployed", cwd=tmp_path).returncode == 0
+    (tmp_path / "new.yaml").write_text(renamed)
+    plan = scc("plan", "new.yaml", "--against", "deployed", "--format", "json", cwd=tmp_path)
+    import json
+
+    ids = {c["logicalId"] for c in json.loads(plan.stdout) if c["action"] == "replace"}
+    assert {"ApiSecurityGroup", "WebSecurityGroup", "Cluster"} <= ids
+    for logical_id in ids - {"ApiTaskDefinition", "WebTaskDefinition"}:
+        assert logical_id in said, logical_id

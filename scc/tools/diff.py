@@ -1,68 +1,42 @@
 """`scc diff OLD NEW`: two rule-checked specs -> what the change does to the infrastructure, in
-words, with warnings for changes that replace resources or need callers redeployed. Pure.
+words, with the warnings of `scc plan` on the templates both build. Pure, given the comparison.
 
 Settings are compared as the spec writes them (each service with `defaults` merged under it,
 each environment with its overrides merged in), leaf by leaf, so no setting can change
-unnoticed; each is named by its spec path and shown in YAML flow style. The warnings read the
-typed model (the Apps `pipeline.check` builds): every attribute they use is in the accessor
-section below. The call variables each caller receives come from the plan, so a change of their
-name or format (a new `format`, an appProtocol that turns a URL into host:port) is named too."""
+unnoticed; each is named by its spec path and shown in YAML flow style. The warnings are
+`scc plan`'s (create-only properties from CloudFormation's schemas, ECS's refusals) on the
+templates both specs compile to (`pipeline.compare`), so the two commands never disagree.
+The summary reads the typed model through the accessors below. The call variables each
+caller receives come from the plan, so a change of their name or format (a new `format`, an
+appProtocol that turns a URL into host:port) is named too."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from scc.diagnostics import Diagnostic
 from scc.front.merge import merge  # the language's merge rule, to put `defaults` under each service
 from scc.front.schema import resolve, schema
 from scc.front.spec import Source
 
-# ---- The typed model: every model attribute the warnings read (adapt here when scc.model changes).
+# ---- The typed model: every model attribute the summary reads (adapt here when scc.model changes).
 from scc.model import App, Service
 from scc.plan import Endpoint, Plan
-
-
-def _cluster_name(app: App) -> str:
-    return app.cluster.name
-
-
-def _namespace(app: App) -> object:
-    ns = app.namespace
-    return None if ns is None else (ns.name, ns.type, ns.existing)
+from scc.tools.plan import Change as PlanChange
+from scc.tools.plan import owner
 
 
 def _services(app: App) -> dict[str, Service]:
     return {s.name: s for s in app.services}
 
 
-def _called(svc: Service) -> set[str]:
-    return {c.service for c in svc.calls}
-
-
 def _summary(svc: Service) -> str:
     return f"{svc.main.image}, {len(svc.ports)} port(s), role {svc.role}"
-
-
-def _controller(svc: Service) -> str:
-    return svc.deployment.controller
-
-
-def _service_connect(svc: Service) -> bool:
-    return svc.service_connect
-
-
-def _task_definition(svc: Service) -> object:
-    """What today's warning counts as a new task definition."""
-    return (svc.task.cpu, svc.task.memory, svc.main.image)
-
-
-def _published_ports(svc: Service) -> dict[str, tuple[str, object]]:
-    """Ports published through Service Connect: name -> (appProtocol, the name callers use)."""
-    return {p.name: (p.app_protocol, (p.discovery_name, p.alias_dns, p.alias_port)) for p in svc.published}
 
 
 # ---- Output.
@@ -78,7 +52,7 @@ def render(changes: list[Change]) -> str:
     if not changes:
         return "no infrastructure change\n"
     lines = [c.text for c in changes if c.text]
-    lines += [f"warning: {c.warning}" for c in changes if c.warning]
+    lines += [c.warning for c in changes if c.warning]
     return "\n".join(lines) + "\n"
 
 
@@ -281,49 +255,37 @@ def _settings(old: dict[str, Any], new: dict[str, Any], app: App) -> list[Change
     return out
 
 
-# ---- Warnings, from the typed model.
+# ---- Warnings, from `scc plan`'s verdict on the templates both specs build.
+
+_PAST = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted"}
 
 
-def _warnings(old: App, new: App) -> list[str]:
-    out: list[str] = []
-    if _cluster_name(old) != _cluster_name(new):
-        out.append("a new cluster name replaces the cluster, and every service with it")
-    if _namespace(old) != _namespace(new):
-        out.append("a new namespace replaces the Cloud Map namespace: every Service Connect service is "
-                   "redeployed and callers resolve names only after their tasks are replaced")
-    was, now = _services(old), _services(new)
-    for name, svc in now.items():
-        if name in was:
-            out += _service_warnings(name, was[name], svc)
-    for name in was:
-        if name not in now:
-            callers = [s for s, caller in now.items() if name in _called(caller)]
-            if callers:
-                out.append(f"{', '.join(callers)} still call {name}")
-    return out
-
-
-def _service_warnings(name: str, old: Service, new: Service) -> list[str]:
-    out: list[str] = []
-    before, after = _published_ports(old), _published_ports(new)
-    for port, (protocol, endpoint) in before.items():
-        if port not in after:
-            out.append(f"callers of {name}.{port} lose their endpoint; remove their calls first")
-            continue
-        if after[port][0] != protocol:
-            out.append(f"{name} port {port}: appProtocol of a Service Connect port cannot change in place; "
-                       "the ECS service has to be recreated (deploy it under a new name, move callers, "
-                       "remove the old one)")
-        if after[port][1] != endpoint:
-            out.append(f"{name} port {port}: its Service Connect name changes; running callers keep the old "
-                       "one until their tasks are replaced (the new URL variable does that)")
-    if _controller(old) != _controller(new):
-        out.append(f"{name}: a new deployment controller replaces the ECS service (its tasks restart)")
-    if _service_connect(old) != _service_connect(new):
-        out.append(f"{name}: Service Connect is turned {'on' if _service_connect(new) else 'off'}; its "
-                   "callers must be redeployed to resolve it")
-    if _task_definition(old) != _task_definition(new):
-        out.append(f"{name}: a new task definition: ECS replaces the tasks in a deployment")
+def plan_warnings(changes: list[PlanChange], names: list[str]) -> list[str]:
+    """What the per-resource plan says would refuse or hurt, by service (then the app's own
+    resources): its errors and warnings in full, every other replacement by id and the
+    create-only properties behind it, and first the services that get a new task definition (their
+    tasks are replaced in a deployment). Updates in place and the resources of an added or removed service
+    are what the summary above already says."""
+    scopes: dict[str, list[str]] = {}
+    replaced: dict[str, list[str]] = {}
+    redeployed: list[str] = []
+    for c in changes:
+        scope = owner(names, c.logical_id) or "app-wide"
+        if c.severity:
+            scopes.setdefault(scope, []).append(
+                f"{c.severity}: {scope}: {c.logical_id} is {_PAST[c.action]}: {c.note}")
+        elif c.action == "replace" and c.type == "AWS::ECS::TaskDefinition":
+            if scope not in redeployed:
+                redeployed.append(scope)
+        elif c.action == "replace":
+            props = f" ({', '.join(c.properties)})" if c.properties else ""
+            replaced.setdefault(scope, []).append(f"{c.logical_id}{props}")
+    out = [f"redeploys {', '.join(redeployed)}: a new task definition, whose tasks replace the running ones"] \
+        if redeployed else []
+    for scope in [*names, "app-wide"]:
+        out += scopes.get(scope, [])
+        if scope in replaced:
+            out.append(f"warning: {scope}: CloudFormation replaces {', '.join(replaced[scope])}")
     return out
 
 
@@ -346,15 +308,22 @@ def _variable_changes(old: Plan, new: Plan) -> list[Change]:
     for (caller, called, port), now in after.items():
         was = before.get((caller, called, port))
         if was is not None and was != now:
-            out.append(Change(f"~ {caller} calls {called}: {was} -> {now} (a new task definition)"))
+            out.append(Change(f"~ {caller} calls {called}: {was} -> {now}"))
     return out
 
 
-def diff(old: tuple[Source, Plan], new: tuple[Source, Plan]) -> list[Change]:
+# How both specs' templates compare (pipeline.compare): the plan's changes, or why it failed.
+Compare = Callable[[tuple[Source, Plan], tuple[Source, Plan]], tuple[list[PlanChange], list[Diagnostic]]]
+
+
+def diff(old: tuple[Source, Plan], new: tuple[Source, Plan], compare: Compare) -> list[Change]:
     """What changing one built spec (or one environment of it) into another does."""
     out = _settings(written(old[0]), written(new[0]), new[1].app)
     out += _variable_changes(old[1], new[1])
-    return out + [Change("", w) for w in _warnings(old[1].app, new[1].app)]
+    changes, problems = compare(old, new)
+    names = list(dict.fromkeys([s.name for s in old[1].app.services] + [s.name for s in new[1].app.services]))
+    warnings = [f"error: {d.code} {d.message}" for d in problems] + plan_warnings(changes, names)
+    return out + [Change("", w) for w in warnings]
 
 
 # ---- Environments, paired by name.
@@ -366,13 +335,13 @@ def _label(env: str | None) -> str:
     return f"environment {env}" if env is not None else "the spec without environments"
 
 
-def report(old: list[Unit], new: list[Unit]) -> str:
+def report(old: list[Unit], new: list[Unit], compare: Compare) -> str:
     """The whole output of `scc diff`: an environment in both specs is compared with itself, one
     only in NEW is added, one only in OLD removed (its stack stays: scc deletes nothing)."""
     before = {src.environment: (src, plan) for src, plan in old}
     after = {src.environment: (src, plan) for src, plan in new}
     if list(before) == [None] and list(after) == [None]:
-        return render(diff(before[None], after[None]))
+        return render(diff(before[None], after[None], compare))
     lines: list[str] = []
     warnings: list[str] = []
     for env, (_, plan) in after.items():
@@ -388,5 +357,5 @@ def report(old: list[Unit], new: list[Unit]) -> str:
     for env in both:
         if len(both) > 1 or lines:
             out += f"== {after[env][1].app.name}\n"
-        out += render(diff(before[env], after[env]))
+        out += render(diff(before[env], after[env], compare))
     return out

@@ -152,9 +152,9 @@ def _judged(changes: dict[str, Change], old: dict[str, tuple[str, dict[str, Any]
             clash = sorted(n for n in names if n in held and (held[n] != logical_id or c.action == "replace"))
             if clash:
                 old_id = held[clash[0]]
-                why = "is replaced" if old_id == logical_id else f"replaces {old_id}"
+                who = "the old service" if old_id == logical_id else f"{old_id}, which it replaces,"
                 c = Change(c.logical_id, c.type, c.action, c.properties, c.stack, "error",
-                           f"{why} while the old service still holds the Service Connect discovery name(s) "
+                           f"{who} still holds the Service Connect discovery name(s) "
                            f"{', '.join(clash)}: ECS creates the new service first and refuses them (the "
                            "names are unique per namespace). Give the ports new discoveryName values in the "
                            "same edit, or deploy the removal first." + (f" (It {c.note}.)" if c.note else ""))
