@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
-from scc.codes import SCC130, SCC131, SCC133
+from scc.codes import SCC001, SCC004, SCC130, SCC131, SCC133
 from scc.diagnostics import Diagnostic, Path
 from scc.front.importers import compose_service, peers
 from scc.front.importers.common import scc_name
@@ -21,7 +21,7 @@ from scc.front.importers.report import Draft, Imported, Report
 from scc.front.spec import Source, load
 
 # What the loader reports in spec terms, said in import terms.
-_RENAMED = {"SCC001": SCC130, "SCC004": SCC131}
+_RENAMED = {SCC001.code: SCC130, SCC004.code: SCC131}
 # Top-level keys the importer reads; `x-` keys are Compose's extension fields, for anchors.
 _TOP = {"version", "name", "services", "volumes", "secrets", "configs"}
 

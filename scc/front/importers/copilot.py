@@ -9,7 +9,7 @@ import re
 from pathlib import Path as FsPath
 from typing import Any
 
-from scc.codes import SCC130, SCC132
+from scc.codes import SCC001, SCC004, SCC130, SCC132
 from scc.diagnostics import Diagnostic, Path
 from scc.front.importers import copilot_workload as workload
 from scc.front.importers.common import scc_name
@@ -18,7 +18,7 @@ from scc.front.importers.report import Draft, Imported, Report
 from scc.front.merge import merge
 from scc.front.spec import Source, load
 
-_RENAMED = {"SCC001": SCC130, "SCC004": SCC132}
+_RENAMED = {SCC001.code: SCC130, SCC004.code: SCC132}
 
 
 def _folder(path: str) -> FsPath | None:

@@ -48,6 +48,8 @@ def wire(src: Source, drafts: list[ServiceDraft], report: Report) -> None:
     for d in drafts:
         for p in d.ports:
             http_guess(p)
+            if len(d.ports) > 1 and p.name is None:  # several ports need names (calls name them)
+                p.name = str(p.port) if p.protocol == "tcp" else f"{p.port}-{p.protocol}"
     for d in drafts:
         _write(src, d, calls[d.cname], report)
 
@@ -200,10 +202,6 @@ def _unorder_cycles(drafts: list[ServiceDraft], calls: dict[str, list[CallDraft]
 
 def _write(src: Source, d: ServiceDraft, calls: list[CallDraft], report: Report) -> None:
     tcp = [p for p in d.ports if p.protocol == "tcp"]
-    several = len(d.ports) > 1
-    for p in d.ports:
-        if several and p.name is None:
-            p.name = str(p.port) if p.protocol == "tcp" else f"{p.port}-{p.protocol}"
     if d.job:
         for p in d.ports:
             report.dropped(src, d.path, f"port {p.port}: a job listens on nothing")
