@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 
@@ -244,6 +244,68 @@ def plan(
 
     typer.echo(tool.as_json(changes, names) if fmt is Format.json else tool.render_text(changes, names), nl=False)
     raise typer.Exit(1 if any(c.severity == "error" for c in changes) else 0)
+
+
+import_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                         help="Write a spec from another tool's definition of the app (Compose, Copilot).")
+app.add_typer(import_app, name="import")
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="The spec to write.")]
+NameOpt = Annotated[str | None, typer.Option("--name", help="Application name (default: the imported project's).",
+                                             show_default=False)]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the spec if it exists.")]
+
+
+def _imported(result: Any, out: Path, force: bool) -> None:
+    """Print the report; write the spec atomically, only when the import has no error."""
+    from scc.diagnostics import render_all
+
+    if result.diagnostics:
+        typer.echo(render_all(result.diagnostics, "text", result.sources), err=True)
+    if not result.ok:
+        errors = sum(d.severity == "error" for d in result.diagnostics)
+        typer.echo(f"{errors} error(s): nothing was written.", err=True)
+        raise typer.Exit(1)
+    if out.exists() and not force:
+        typer.echo(f"error: {out} exists; pass --force to replace it, or -o another file", err=True)
+        raise typer.Exit(2)
+    from scc.synth.render import write_all
+
+    write_all({out: result.text})
+    left = len(result.diagnostics)
+    typer.echo(f"wrote {out}" + (f" ({left} thing(s) not carried over, listed above)" if left else "")
+               + f"; next: scc build {out}")
+
+
+@import_app.command("compose")
+def import_compose(
+    file: Annotated[str, typer.Argument(help="The Compose file (docker-compose.yml, compose.yaml).",
+                                        show_default=False)],
+    out: OutOpt = Path("spec.yaml"),
+    name: NameOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Write a spec from a Compose file: services, images, ports, environment (peers become calls),
+    health checks, sizes, volumes; what has no counterpart is reported with its line."""
+    import os
+
+    from scc.front.importers import compose
+
+    _imported(compose.run(file, name, dict(os.environ)), out, force)
+
+
+@import_app.command("copilot")
+def import_copilot(
+    folder: Annotated[str, typer.Argument(help="The folder that holds copilot/ (or copilot/ itself).",
+                                          show_default=False)],
+    out: OutOpt = Path("spec.yaml"),
+    name: NameOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Write a spec from AWS Copilot manifests (copilot/*/manifest.yml, with their environments);
+    what has no counterpart is reported with its line."""
+    from scc.front.importers import copilot
+
+    _imported(copilot.run(folder, name), out, force)
 
 
 def _version(value: bool) -> None:

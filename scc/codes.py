@@ -325,6 +325,77 @@ SCC140 = _code(
     fix="Change the discovery names in the same edit, or deploy in two steps; `scc plan` shows the changes. "
     "`--allow-refused-updates` writes the templates anyway.",
 )
+# --- importing other tools' definitions (scc import compose | copilot) ---
+SCC130 = _code(
+    "SCC130",
+    _E,
+    "the file or folder to import cannot be read",
+    (
+        "`scc import compose` reads one Compose file (UTF-8 YAML); `scc import copilot` reads a folder with "
+        "copilot/<service>/manifest.yml files. The path does not exist, is of the wrong kind, or holds nothing to "
+        "import."
+    ),
+    fix=(
+        "Pass the Compose file itself (`scc import compose docker-compose.yml`), or the folder that holds `copilot/` "
+        "(or `copilot/` itself) to `scc import copilot`."
+    ),
+)
+SCC131 = _code(
+    "SCC131",
+    _E,
+    "not a Compose file",
+    (
+        "The file does not have the shape the Compose specification's JSON schema gives a Compose file (a mapping "
+        "with `services`, each a mapping of known keys), so scc cannot know what it means. Nothing is written."
+    ),
+    fix="Correct the value at the place shown (`docker compose config` checks a file the same way), then import it.",
+)
+SCC132 = _code(
+    "SCC132",
+    _E,
+    "not a Copilot manifest",
+    (
+        "A Copilot workload manifest is a mapping with `name` and a `type` Copilot knows (Load Balanced Web Service, "
+        "Backend Service, Worker Service, Scheduled Job, ...), and each key has the shape Copilot's manifest "
+        "reference gives it. scc cannot import what it cannot read. Nothing is written."
+    ),
+    fix="Correct the manifest at the place shown (`copilot svc show` reads it the same way), then import it.",
+)
+SCC133 = _code(
+    "SCC133",
+    _E,
+    "a variable the Compose file requires is not set",
+    (
+        "`${VAR:?message}` (or `${VAR?message}`) makes Compose stop when VAR is unset (or empty); scc import "
+        "interpolates as Compose does, from the environment and the `.env` file beside the Compose file."
+    ),
+    fix="Set the variable in the environment or in `.env` next to the Compose file, then import again.",
+)
+SCC134 = _code(
+    "SCC134",
+    _W,
+    "not carried over: no counterpart in scc",
+    (
+        "The imported definition says something the spec language cannot say on Fargate (a bind mount of the host, "
+        "network_mode, privileged, a Copilot add-on, ...). The spec is written without it; this report is the list "
+        "of what to look at."
+    ),
+    fix=(
+        "Decide per line: often it belongs in the image (configuration files), in `overrides` (raw CloudFormation), or "
+        "nowhere on ECS (development-only settings)."
+    ),
+)
+SCC135 = _code(
+    "SCC135",
+    _W,
+    "imported: needs a value only you know",
+    (
+        "Something was carried over with a placeholder or left out because its value is not in the imported file: an "
+        "image Compose or Copilot would build, the ARN of a secret, a variable taken from the shell."
+    ),
+    fix="Edit the spec at the `# imported:` comment the line names: push the image and name it, add the secret's ARN.",
+)
+
 SCC420 = _code(
     "SCC420",
     _E,

@@ -33,3 +33,22 @@ MAX_TARGET_GROUPS = 5
 
 # SNS topics one queue subscribes to (the schema's maxItems): each subscription has an id.
 MAX_SUBSCRIPTIONS = 10
+
+# Fargate's task sizes: memory choices (MiB) for each cpu size, (low, high, step)
+# (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size).
+FARGATE_MEMORY = {
+    256: (512, 2048, None),
+    512: (1024, 4096, 1024),
+    1024: (2048, 8192, 1024),
+    2048: (4096, 16384, 1024),
+    4096: (8192, 30720, 1024),
+    8192: (16384, 61440, 4096),
+    16384: (32768, 122880, 8192),
+}
+
+
+def fargate_memory(cpu: int) -> list[int]:
+    low, high, step = FARGATE_MEMORY[cpu]
+    if step is None:
+        return [512, 1024, 2048]
+    return list(range(low, high + 1, step))

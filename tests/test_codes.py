@@ -16,6 +16,13 @@ ELSEWHERE = {
     "SCC901": "tests/test_lint.py (a compile bug simulated)",
     "SCC902": "tests/test_lint.py",
     "SCC140": "tests/test_plan.py (needs the templates of a previous build in the output directory)",
+    # `scc import` reads Compose files and Copilot manifests, not specs.
+    "SCC130": "tests/test_imports.py (no file, no copilot/ folder)",
+    "SCC131": "tests/test_imports.py (not a Compose file)",
+    "SCC132": "tests/test_imports.py (not a Copilot manifest)",
+    "SCC133": "tests/test_imports.py (a required variable unset)",
+    "SCC134": "tests/imports/*/expected-report.txt",
+    "SCC135": "tests/imports/*/expected-report.txt",
 }
 
 

@@ -4,26 +4,9 @@ from __future__ import annotations
 
 from scc.codes import SCC401, SCC402, SCC403, SCC404, SCC405, problem
 from scc.diagnostics import Diagnostic
+from scc.limits import fargate_memory
 from scc.model import App, Service
 from scc.plan import Plan
-
-# Fargate's memory choices (MiB) for each cpu size: (low, high, step).
-FARGATE_MEMORY = {
-    256: (512, 2048, None),
-    512: (1024, 4096, 1024),
-    1024: (2048, 8192, 1024),
-    2048: (4096, 16384, 1024),
-    4096: (8192, 30720, 1024),
-    8192: (16384, 61440, 4096),
-    16384: (32768, 122880, 8192),
-}
-
-
-def fargate_memory(cpu: int) -> list[int]:
-    low, high, step = FARGATE_MEMORY[cpu]
-    if step is None:
-        return [512, 1024, 2048]
-    return list(range(low, high + 1, step))
 
 
 def check(plan: Plan) -> list[Diagnostic]:

@@ -1,0 +1,57 @@
+"""What an importer hands back: the spec's text (None on an error) and a report, one located
+diagnostic per thing not carried over, pointing at the imported file's line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scc.codes import SCC134, SCC135, Code, problem
+from scc.diagnostics import Diagnostic, Path, has_errors, sort_key
+from scc.front.spec import Source
+
+
+@dataclass
+class Imported:
+    text: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, list[str]] = field(default_factory=dict)  # file -> lines, to show source lines
+
+    @property
+    def ok(self) -> bool:
+        return self.text is not None and not has_errors(self.diagnostics)
+
+
+@dataclass
+class Report:
+    """Diagnostics located in the imported files (one Source per file) as they are found."""
+
+    found: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def add(self, src: Source, code: Code, message: str, path: Path, hint: str = "", at_key: bool = True) -> None:
+        self.sources.setdefault(src.file, src)
+        self.found.append(src.place(problem(code, message, path, hint=hint, at_key=at_key)))
+
+    def dropped(self, src: Source, path: Path, message: str, hint: str = "") -> None:
+        """Something with no counterpart in scc: not in the spec."""
+        self.add(src, SCC134, message, path, hint)
+
+    def needs(self, src: Source, path: Path, message: str, hint: str = "") -> None:
+        """Carried over with a placeholder, or left out, for want of a value only the user knows."""
+        self.add(src, SCC135, message, path, hint)
+
+    def result(self, text: str | None) -> Imported:
+        diags = sorted(dict.fromkeys(self.found), key=sort_key)
+        return Imported(None if has_errors(diags) else text, diags, {f: s.lines for f, s in self.sources.items()})
+
+
+@dataclass
+class Draft:
+    """The spec being written: plain data and a note per path (the `# imported:` comments)."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    notes: dict[Path, str] = field(default_factory=dict)
+
+    def note(self, path: Path, text: str) -> None:
+        self.notes[path] = f"{self.notes[path]}; {text}" if path in self.notes else text
