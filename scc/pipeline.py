@@ -47,6 +47,9 @@ def check(path: str, env: str | None = None) -> list[tuple[Source, Plan | None, 
             return [(src, None, [src.place(problem(SCC008, f"--env {env}: the spec has no environments",
                                                    ("name",)))])]
         return [_checked(src)]
+    diags = environments.unknown(src)
+    if has_errors(diags):
+        return [(src, None, diags)]
     if env is not None and env not in environments.names(src):
         known = ", ".join(environments.names(src))
         return [(src, None, [src.place(problem(SCC008, f"--env {env}: the spec's environments are {known}",

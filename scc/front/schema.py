@@ -6,7 +6,7 @@ import difflib
 import json
 import re
 import shlex
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, cast
@@ -18,7 +18,7 @@ from scc.codes import SCC101, SCC102, SCC103, SCC104, SCC105, SCC106, SCC107, pr
 from scc.diagnostics import Diagnostic, Path
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from jsonschema.protocols import Validator
 
@@ -56,12 +56,28 @@ def _whole(checker: object, value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+@cache
+def anchored(pattern: str) -> re.Pattern[str]:
+    """A schema pattern with the meaning editors give it. JavaScript's `$` (no m flag) matches
+    only at the very end; Python's also before a final newline, so `^[a-z]+$` would accept
+    "shop\\n", the value of a YAML block scalar (`name: |`). Every pattern of the schema ends
+    in `$` (tests/test_schema_patterns.py): that one is `\\Z` here."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator: Validator, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not anchored(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Validator:
     strict = Draft7Validator.TYPE_CHECKER.redefine("integer", _whole)
     # jsonschema's stubs leave `extend` unannotated; it returns a new validator class.
     extend = cast("Callable[..., type[Validator]]", validators.extend)
-    return extend(Draft7Validator, type_checker=strict)(schema())
+    return extend(Draft7Validator, validators={"pattern": _pattern}, type_checker=strict)(schema())
 
 
 def validate(data: Any) -> list[Diagnostic]:
