@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scc import rules
-from scc.codes import SCC007, SCC008, SCC140, SCC903, problem
+from scc.codes import SCC007, SCC008, SCC012, SCC140, SCC903, problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.front import environments, schema
 from scc.front.spec import Source, load
@@ -195,7 +195,7 @@ def validate(paths: list[str], strict: bool = False, env: str | None = None) -> 
     result = Result()
     for path in paths:
         for src, plan, diags in check(path, env):
-            result.sources[path] = src.lines
+            result.sources[src.file] = src.lines
             result.diagnostics += _silenced(plan, diags, strict)
     result.diagnostics = list(dict.fromkeys(result.diagnostics))
     result.diagnostics.sort(key=sort_key)
@@ -207,9 +207,13 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
     result = Result()
     owners: dict[Path, str] = {}
     units: list[_Unit] = []
+    if write:
+        from scc.synth.write import recover
+
+        recover(out_dir)  # a build killed while it replaced files: the previous set comes back first
     for path in paths:
         for src, plan, diags in check(path, env):
-            result.sources[path] = src.lines
+            result.sources[src.file] = src.lines
             unit = _Unit(path, src, plan, diags)
             units.append(unit)
             if plan is None or has_errors(diags):
@@ -246,11 +250,25 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
     # Environments share the base: a mistake there is found once per environment; report it once.
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
     if write and result.ok:
-        from scc.synth.render import write_all
-
-        write_all(result.outputs)
-        result.written = list(result.outputs)
+        result.diagnostics += _write(units, result.outputs, out_dir)
+        result.written = list(result.outputs) if result.ok else []
     return result
+
+
+def _write(units: list[_Unit], files: dict[Path, str], out_dir: Path) -> list[Diagnostic]:
+    """All files of the build, or none: a file-system problem is an SCC012 at the `name` of the
+    spec whose file it is (the name gives the output file)."""
+    from scc.synth.write import WriteError, write_all
+
+    try:
+        write_all(files, out_dir)
+    except WriteError as exc:
+        owner = next((u for u in units if u.target is not None and any(
+            f == exc.path or exc.path in f.parents for f in u.files)), None)
+        owner = owner or next(u for u in units if u.target is not None)
+        d = problem(SCC012, f"{exc}; nothing was changed", ("name",), at_key=True, hint=exc.hint)
+        return [owner.src.place(d)]
+    return []
 
 
 def plan(path: str, against: Path, env: str | None = None) -> tuple[Result, list[Any], list[str]]:
