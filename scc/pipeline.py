@@ -129,6 +129,30 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
     return files, origin, [src.place(d) for d in diags]
 
 
+def _unreadable(out_dir: Path, name: str) -> str | None:
+    """Why a template of the previous build in the output directory cannot be read back, if so."""
+    from scc.diagnostics import printable
+    from scc.synth.read import load_template
+
+    folder = out_dir / name
+    try:
+        children = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    except OSError:
+        children = []
+    for old in [out_dir / f"{name}.yaml", *children]:
+        if not old.is_file():
+            continue
+        try:
+            data = load_template(old.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            return f"the previous template {printable(str(old))} cannot be read: {exc}"
+        except Exception as exc:  # the YAML parser's errors, and whatever else damaged text may give
+            return f"the previous template {printable(str(old))} is not a template: {type(exc).__name__}"
+        if not isinstance(data, dict) or not isinstance(data.get("Resources", {}), dict):
+            return f"the previous template {printable(str(old))} is not a CloudFormation template"
+    return None
+
+
 def _judged(unit: _Unit, out_dir: Path) -> list[Diagnostic]:
     """What `scc plan` would refuse in this build against the templates in the output directory
     (the ones deployed last): an update ECS rejects, located at the service it comes from."""
@@ -225,6 +249,12 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                 diags.append(src.place(d))
                 continue
             owners[target] = path
+            damaged = _unreadable(out_dir, plan.app.name)
+            if damaged is not None:
+                diags.append(src.place(problem(SCC012, damaged, ("name",), at_key=True, hint=(
+                    "scc reads the previous templates to keep services in their stacks and to refuse updates "
+                    "ECS rejects: restore the file from version control, or remove it"))))
+                continue
             unit.files, unit.origin, limits = compile_one(src, plan, out_dir, force_split)
             diags += limits
             if not has_errors(limits):

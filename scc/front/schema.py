@@ -233,12 +233,16 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
     if v == "pattern" and "propertyNames" in err.relative_schema_path:
         # A bad key: jsonschema reports the mapping, with the key itself as the instance.
         msg = sch.get("patternErrorMessage", "")
+        hint = _unprintable_hint(str(inst)) or (
+            "AWS reserves the `aws:` prefix in any case: rename the key" if str(inst).lower().startswith("aws:")
+            else "")
         return [problem(SCC106, f"{inst!r} is not a valid name here" + (f": {msg}" if msg else ""),
-                        (*path, inst), at_key=True)]
+                        (*path, inst), at_key=True, hint=hint)]
 
     if v == "pattern":
         msg = sch.get("patternErrorMessage") or f"must match {value}"
-        return [problem(SCC106, f"{_show(inst)} has the wrong format: {msg}", path)]
+        hint = _unprintable_hint(inst) if isinstance(inst, str) else ""
+        return [problem(SCC106, f"{_show(inst)} has the wrong format: {msg}", path, hint=hint)]
 
     phrases = {
         "minItems": f"needs at least {value} item(s)",
@@ -250,6 +254,20 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
     }
     what = phrases.get(str(v), err.message)
     return [problem(SCC107, f"this value {what}", path)]
+
+
+_UNPRINTABLE = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]")
+
+
+def _unprintable_hint(text: str) -> str:
+    """A line break or control character where no AWS identifier holds one."""
+    if text.endswith("\n") and not _UNPRINTABLE.search(text[:-1]):
+        return ("the value ends with a line break, as a `|` or `>` block scalar does: write it on the key's "
+                "line, or use `|-`")
+    found = _UNPRINTABLE.search(text)
+    if found is None:
+        return ""
+    return f"remove the U+{ord(found.group()):04X} (a line break or control character) at position {found.start()}"
 
 
 def _plain_type_hint(inst: Any, kinds: list[str]) -> str:

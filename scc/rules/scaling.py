@@ -64,7 +64,10 @@ def _when(item: ScheduledScaling) -> list[Diagnostic]:
     out = []
     error = {"cron": cron_error, "rate": rate_error, "at": at_error}[item.kind](item.expression)
     if error:
-        out.append(problem(SCC606, f"{item.kind} {item.expression!r}: {error}", (*item.path, item.kind)))
+        hint = ("" if item.expression.isascii() else
+                "AWS reads ASCII only: write the digits 0-9 and plain spaces (no superscript, full-width or "
+                "Arabic-Indic digits)")
+        out.append(problem(SCC606, f"{item.kind} {item.expression!r}: {error}", (*item.path, item.kind), hint=hint))
     if item.timezone is not None and item.timezone not in _zones():
         out.append(problem(SCC608, f"{item.timezone!r} is not a time zone", (*item.path, "timezone"),
                            hint="use an IANA name such as UTC, Europe/Paris or Asia/Tokyo"))

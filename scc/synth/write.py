@@ -129,6 +129,16 @@ def _unlink(path: Path | str) -> None:
         os.unlink(path)
 
 
+def _restore(backup: str, target: Path | str) -> None:
+    """The previous file back in place. A backup still linked to the target (the build stopped
+    before replacing it) is just dropped: rename() of two links to one file does nothing."""
+    with contextlib.suppress(OSError):
+        if os.path.exists(target) and os.path.samefile(backup, target):
+            os.unlink(backup)
+        else:
+            os.replace(backup, target)
+
+
 @dataclass
 class _Staged:
     tmp: str
@@ -185,8 +195,7 @@ def recover(out_dir: Path) -> None:
         if target is None or tmp is None:
             continue
         if backup is not None and os.path.exists(backup):
-            with contextlib.suppress(OSError):
-                os.replace(backup, target)  # the previous file, whether or not it was replaced yet
+            _restore(backup, target)  # the previous file, whether or not it was replaced yet
         elif entry.get("backup") is None and not os.path.exists(tmp):
             _unlink(target)  # renamed into place with nothing before it: this build created it
         _unlink(tmp)
@@ -197,12 +206,11 @@ def _rollback(staged: list[_Staged], made: list[Path], out_dir: Path) -> None:
     for s in reversed(staged):
         if s.replaced:
             if s.backup is not None:
-                with contextlib.suppress(OSError):
-                    os.replace(s.backup, s.target)
+                _restore(s.backup, s.target)
             else:
                 _unlink(s.target)
-        elif s.backup is not None:
-            _unlink(s.backup)
+        elif s.backup is not None and os.path.exists(s.backup):
+            _restore(s.backup, s.target)
         _unlink(s.tmp)
     _unlink(_journal_path(out_dir))
     for folder in reversed(made):
