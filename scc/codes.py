@@ -35,7 +35,8 @@ SCC001 = _code(
     "SCC001",
     _E,
     "the spec file cannot be read",
-    "The path does not exist, is a directory, is not readable, is not UTF-8 text or is larger than the size limit.",
+    "The path does not exist, is a directory or not a regular file (a pipe, socket or device: scc never waits on "
+    "one or reads it without end), is not readable, is not UTF-8 text or is larger than the size limit (2 MiB).",
     fix="Check the path; pass a YAML file (UTF-8, at most 2 MiB), not a directory.",
 )
 SCC002 = _code(
