@@ -66,8 +66,7 @@ def _report(result: _Outcome, fmt: Format, summary: str) -> None:
 @app.command()
 def build(
     specs: SpecsArg,
-    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Where templates are written.")] = Path(
-        "templates_out"),
+    out_dir: Annotated[str, typer.Option("--out-dir", "-o", help="Where templates are written.")] = "templates_out",
     lint: Annotated[bool, typer.Option("--lint/--no-lint", help="Run cfn-lint on the generated templates.")] = True,
     fmt: FormatOpt = Format.text,
     strict: StrictOpt = False,
@@ -83,9 +82,18 @@ def build(
     """Validate and compile specs into CloudFormation templates (<out-dir>/<name>.yaml, or
     <name>-<environment>.yaml for each environment; with nested stacks also <out-dir>/<name>/)."""
     from scc.pipeline import build as run
+    from scc.synth.write import Interrupted, signals
 
-    result = run(specs, out_dir, lint=lint, strict=strict, write=not check, env=env, force_split=split,
-                 refused_updates=allow_refused)
+    if not out_dir.strip():
+        # Path("") is ".": an empty value (an unset variable in a script) would write into the current folder.
+        raise typer.BadParameter("must name a folder (`.` for the current one)", param_hint="--out-dir")
+    try:
+        with signals():  # a signal unwinds the build: temporary files go, the previous templates stay
+            result = run(specs, Path(out_dir), lint=lint, strict=strict, write=not check, env=env,
+                         force_split=split, refused_updates=allow_refused)
+    except Interrupted as exc:
+        typer.echo(f"{exc}: nothing was written.", err=True)
+        raise typer.Exit(128 + exc.signum) from None
     if not check:
         _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
         raise typer.Exit(0 if result.ok else 1)
@@ -268,9 +276,13 @@ def _imported(result: Any, out: Path, force: bool) -> None:
     if out.exists() and not force:
         typer.echo(f"error: {out} exists; pass --force to replace it, or -o another file", err=True)
         raise typer.Exit(2)
-    from scc.synth.render import write_all
+    from scc.synth.write import WriteError, write_all
 
-    write_all({out: result.text})
+    try:
+        write_all({out: result.text})
+    except WriteError as exc:
+        typer.echo(f"error: {exc}; nothing was written" + (f"\n  hint: {exc.hint}" if exc.hint else ""), err=True)
+        raise typer.Exit(1) from None
     left = len(result.diagnostics)
     typer.echo(f"wrote {out}" + (f" ({left} thing(s) not carried over, listed above)" if left else "")
                + f"; next: scc build {out}")

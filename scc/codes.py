@@ -35,7 +35,8 @@ SCC001 = _code(
     "SCC001",
     _E,
     "the spec file cannot be read",
-    "The path does not exist, is a directory, is not readable, is not UTF-8 text or is larger than the size limit.",
+    "The path does not exist, is a directory or not a regular file (a pipe, socket or device: scc never waits on "
+    "one or reads it without end), is not readable, is not UTF-8 text or is larger than the size limit (2 MiB).",
     fix="Check the path; pass a YAML file (UTF-8, at most 2 MiB), not a directory.",
 )
 SCC002 = _code(
@@ -95,6 +96,51 @@ SCC008 = _code(
     "no such environment",
     "`--env` must name one of the spec's `environments`.",
     fix="Use one of the environment names under `environments` (the message lists them), or leave out --env.",
+)
+
+SCC009 = _code(
+    "SCC009",
+    _E,
+    "the document is nested too deeply",
+    "Every level of nesting costs the YAML parser a level of recursion; a file nested thousands of levels deep "
+    "(`[[[[...`) would exhaust it. No spec needs more than a few dozen levels.",
+    fix="Flatten the structure: a spec nests at most 64 levels (aliases expanded).",
+)
+SCC010 = _code(
+    "SCC010",
+    _E,
+    "a number that is not finite",
+    "`.nan` and `.inf` are valid YAML floats, but no CloudFormation property or spec setting takes them, and "
+    "NaN compares false with every bound, so a range check would let it through.",
+    fix="Write a finite number.",
+)
+SCC011 = _code(
+    "SCC011",
+    _E,
+    "a character no template value can hold",
+    "A NUL character (written `\\0` or `\\x00` in a double-quoted string) cannot be stored in a task definition, "
+    "an environment variable or a CloudFormation template: Linux cuts the value at it or the API refuses it. "
+    "Raw U+0085, U+2028 and U+2029 are line breaks to the YAML 1.1 parser scc uses but not to editors (YAML 1.2): "
+    "the two would read different documents.",
+    fix="Remove the character, or write it as an escape (`\\u2028`) in a double-quoted string.",
+)
+SCC012 = _code(
+    "SCC012",
+    _E,
+    "the templates cannot be written",
+    "The output directory or a file in it cannot be created or replaced: a file stands where a folder must be, "
+    "the file system is read-only or full, or permission is denied. Nothing was changed: the build writes every "
+    "file of the build or none.",
+    fix="Fix what the message names (remove the file in the way, free space, fix permissions), or pass another "
+    "`--out-dir`.",
+)
+SCC013 = _code(
+    "SCC013",
+    _E,
+    "an environment sets a service or job the spec does not define",
+    "An environment overrides the base spec's services and jobs; a misspelled name would silently become a new "
+    "service, built from nothing but the override (with no image check against the base).",
+    fix="Use the name of a service (or job) of the base spec; define new services in the base.",
 )
 
 # --- schema ---
@@ -1157,6 +1203,35 @@ SCC804 = _code(
     "vpcCidr without egress: vpc",
     "vpcCidr is only used to allow egress inside the VPC.",
     fix="Set `network.egress: vpc`, or remove vpcCidr.",
+)
+
+SCC805 = _code(
+    "SCC805",
+    _E,
+    "a secret ARN with a wildcard",
+    "The execution role may read exactly the ARNs under `secrets`; a `*` or `?` in one makes IAM grant every secret "
+    "(or parameter) it matches, up to all of the account's, to every task of the service. ECS also needs one "
+    "secret per variable, not a pattern.",
+    fix="Write the full ARN of the one secret the variable reads (Secrets Manager adds six random characters after "
+    "the name: copy the ARN from the console or `aws secretsmanager describe-secret`).",
+)
+SCC806 = _code(
+    "SCC806",
+    _W,
+    "a task role with administrator rights",
+    "The task role is what the application's AWS SDK uses: AdministratorAccess (or `*` actions on `*` resources) "
+    "lets anyone who runs code in the container do anything in the account.",
+    fix="Grant the actions the application calls on the resources it uses; `lint.ignore: [SCC806]` if it is "
+    "intended (an admin tool).",
+)
+SCC807 = _code(
+    "SCC807",
+    _W,
+    "an allowFrom range that is wider than its address",
+    "`10.1.2.3/0` is every address, not the host 10.1.2.3: a prefix that leaves bits of the address unused "
+    "usually means `/32` (or the network's prefix) was meant, and opens the load balancer to the internet.",
+    fix="Write the host as `/32` (IPv6 `/128`), the network with its own prefix, or `0.0.0.0/0` if every address "
+    "is meant.",
 )
 
 # --- the generated template ---

@@ -71,3 +71,23 @@ def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
 
 def has_errors(diags: list[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diags)
+
+
+def printable(name: str) -> str:
+    """A file name as it can be shown on one line of a terminal or a template comment: control
+    characters, line breaks, invisible format characters and undecodable bytes (which Python
+    keeps as lone surrogates) become escapes, so a name can neither break a line nor smuggle a
+    terminal escape sequence. An ordinary name comes back unchanged."""
+    if name.isprintable():
+        return name
+    out = []
+    for ch in name:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii") if code < 0xD800 or code > 0xDFFF
+                       else f"\\u{code:04x}")
+    return "".join(out)

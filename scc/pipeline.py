@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from scc import rules
-from scc.codes import SCC007, SCC008, SCC140, SCC903, SCC904, problem
+from scc.codes import SCC007, SCC008, SCC012, SCC140, SCC903, SCC904, problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.front import environments, schema
 from scc.front.spec import Source, load
@@ -47,6 +47,9 @@ def check(path: str, env: str | None = None) -> list[tuple[Source, Plan | None, 
             return [(src, None, [src.place(problem(SCC008, f"--env {env}: the spec has no environments",
                                                    ("name",)))])]
         return [_checked(src)]
+    diags = environments.unknown(src)
+    if has_errors(diags):
+        return [(src, None, diags)]
     if env is not None and env not in environments.names(src):
         known = ", ".join(environments.names(src))
         return [(src, None, [src.place(problem(SCC008, f"--env {env}: the spec's environments are {known}",
@@ -129,6 +132,30 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
     return files, origin, [src.place(d) for d in diags]
 
 
+def _unreadable(out_dir: Path, name: str) -> str | None:
+    """Why a template of the previous build in the output directory cannot be read back, if so."""
+    from scc.diagnostics import printable
+    from scc.synth.read import load_template
+
+    folder = out_dir / name
+    try:
+        children = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    except OSError:
+        children = []
+    for old in [out_dir / f"{name}.yaml", *children]:
+        if not old.is_file():
+            continue
+        try:
+            data = load_template(old.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            return f"the previous template {printable(str(old))} cannot be read: {exc}"
+        except Exception as exc:  # the YAML parser's errors, and whatever else damaged text may give
+            return f"the previous template {printable(str(old))} is not a template: {type(exc).__name__}"
+        if not isinstance(data, dict) or not isinstance(data.get("Resources", {}), dict):
+            return f"the previous template {printable(str(old))} is not a CloudFormation template"
+    return None
+
+
 def _judged(unit: _Unit, out_dir: Path) -> list[Diagnostic]:
     """What `scc plan` would refuse in this build against the templates in the output directory
     (the ones deployed last): an update ECS rejects, located at the service it comes from."""
@@ -206,7 +233,7 @@ def validate(paths: list[str], strict: bool = False, env: str | None = None) -> 
     result = Result()
     for path in paths:
         for src, plan, diags in check(path, env):
-            result.sources[path] = src.lines
+            result.sources[src.file] = src.lines
             result.diagnostics += _silenced(plan, diags, strict)
     result.diagnostics = list(dict.fromkeys(result.diagnostics))
     result.diagnostics.sort(key=sort_key)
@@ -218,9 +245,13 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
     result = Result()
     owners: dict[Path, str] = {}
     units: list[_Unit] = []
+    if write:
+        from scc.synth.write import recover
+
+        recover(out_dir)  # a build killed while it replaced files: the previous set comes back first
     for path in paths:
         for src, plan, diags in check(path, env):
-            result.sources[path] = src.lines
+            result.sources[src.file] = src.lines
             unit = _Unit(path, src, plan, diags)
             units.append(unit)
             if plan is None or has_errors(diags):
@@ -232,6 +263,12 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                 diags.append(src.place(d))
                 continue
             owners[target] = path
+            damaged = _unreadable(out_dir, plan.app.name)
+            if damaged is not None:
+                diags.append(src.place(problem(SCC012, damaged, ("name",), at_key=True, hint=(
+                    "scc reads the previous templates to keep services in their stacks and to refuse updates "
+                    "ECS rejects: restore the file from version control, or remove it"))))
+                continue
             unit.files, unit.origin, limits = compile_one(src, plan, out_dir, force_split)
             diags += limits
             if not has_errors(limits):
@@ -257,11 +294,25 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
     # Environments share the base: a mistake there is found once per environment; report it once.
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
     if write and result.ok:
-        from scc.synth.render import write_all
-
-        write_all(result.outputs)
-        result.written = list(result.outputs)
+        result.diagnostics += _write(units, result.outputs, out_dir)
+        result.written = list(result.outputs) if result.ok else []
     return result
+
+
+def _write(units: list[_Unit], files: dict[Path, str], out_dir: Path) -> list[Diagnostic]:
+    """All files of the build, or none: a file-system problem is an SCC012 at the `name` of the
+    spec whose file it is (the name gives the output file)."""
+    from scc.synth.write import WriteError, write_all
+
+    try:
+        write_all(files, out_dir)
+    except WriteError as exc:
+        owner = next((u for u in units if u.target is not None and any(
+            f == exc.path or exc.path in f.parents for f in u.files)), None)
+        owner = owner or next(u for u in units if u.target is not None)
+        d = problem(SCC012, f"{exc}; nothing was changed", ("name",), at_key=True, hint=exc.hint)
+        return [owner.src.place(d)]
+    return []
 
 
 def plan(path: str, against: Path, env: str | None = None) -> tuple[Result, list[Any], list[str]]:

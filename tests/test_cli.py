@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scc.synth.render import write_all
+from scc.synth.write import WriteError, write_all
 from tests.conftest import ROOT
 
 GOOD = """\
@@ -121,8 +121,8 @@ def test_write_all_failure_keeps_previous_files(tmp_path: Path) -> None:
     first.write_text("old")
     blocker = tmp_path / "blocked"
     blocker.write_text("a file where a folder should be")
-    with pytest.raises(OSError):
-        write_all({first: "new", blocker / "b.yaml": "new"})
+    with pytest.raises(WriteError):
+        write_all({first: "new", blocker / "b.yaml": "new"}, tmp_path)
     assert first.read_text() == "old"
     assert sorted(p.name for p in first.parent.iterdir()) == ["a.yaml"]
 

@@ -13,6 +13,7 @@ ELSEWHERE = {
     "SCC001": "tests/test_loader.py, tests/test_cli.py (unreadable paths)",
     "SCC007": "tests/test_cli.py (two specs, one name)",
     "SCC008": "tests/test_environments.py (--env names no environment)",
+    "SCC012": "tests/test_hostile.py (needs a file system in the way: a file, a full disk, a damaged template)",
     "SCC901": "tests/test_lint.py (a compile bug simulated)",
     "SCC902": "tests/test_lint.py",
     "SCC140": "tests/test_plan.py (needs the templates of a previous build in the output directory)",

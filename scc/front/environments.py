@@ -16,6 +16,28 @@ def names(src: Source) -> list[str]:
     return list(src.data.get("environments", {}))
 
 
+def unknown(src: Source) -> list[Diagnostic]:
+    """Services and jobs an environment sets that the base spec does not define: a misspelled
+    name would otherwise become a new service made of the override alone."""
+    import difflib
+
+    from scc.codes import SCC013, problem
+
+    out = []
+    for env, body in src.data.get("environments", {}).items():
+        for kind in ("services", "jobs"):
+            known = list(src.data.get(kind, {}))
+            for name in body.get(kind, {}) if isinstance(body, dict) else ():
+                if name in known:
+                    continue
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+                hint = f"did you mean `{close[0]}`?" if close else f"define {name!r} under `{kind}` first"
+                out.append(src.place(problem(SCC013, f"environment {env!r} sets {kind[:-1]} {name!r}, which the "
+                                             f"spec does not define", ("environments", env, kind, name),
+                                             at_key=True, hint=hint)))
+    return out
+
+
 def environment(src: Source, name: str) -> Source:
     prefix: Path = ("environments", name)
     base = {k: v for k, v in src.data.items() if k != "environments"}

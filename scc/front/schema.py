@@ -6,7 +6,7 @@ import difflib
 import json
 import re
 import shlex
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, cast
@@ -18,7 +18,7 @@ from scc.codes import SCC101, SCC102, SCC103, SCC104, SCC105, SCC106, SCC107, pr
 from scc.diagnostics import Diagnostic, Path
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from jsonschema.protocols import Validator
 
@@ -56,12 +56,28 @@ def _whole(checker: object, value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+@cache
+def anchored(pattern: str) -> re.Pattern[str]:
+    """A schema pattern with the meaning editors give it. JavaScript's `$` (no m flag) matches
+    only at the very end; Python's also before a final newline, so `^[a-z]+$` would accept
+    "shop\\n", the value of a YAML block scalar (`name: |`). Every pattern of the schema ends
+    in `$` (tests/test_schema_patterns.py): that one is `\\Z` here."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator: Validator, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    if validator.is_type(instance, "string") and not anchored(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 @lru_cache(maxsize=1)
 def _validator() -> Validator:
     strict = Draft7Validator.TYPE_CHECKER.redefine("integer", _whole)
     # jsonschema's stubs leave `extend` unannotated; it returns a new validator class.
     extend = cast("Callable[..., type[Validator]]", validators.extend)
-    return extend(Draft7Validator, type_checker=strict)(schema())
+    return extend(Draft7Validator, validators={"pattern": _pattern}, type_checker=strict)(schema())
 
 
 def validate(data: Any) -> list[Diagnostic]:
@@ -217,12 +233,16 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
     if v == "pattern" and "propertyNames" in err.relative_schema_path:
         # A bad key: jsonschema reports the mapping, with the key itself as the instance.
         msg = sch.get("patternErrorMessage", "")
+        hint = _unprintable_hint(str(inst)) or (
+            "AWS reserves the `aws:` prefix in any case: rename the key" if str(inst).lower().startswith("aws:")
+            else "")
         return [problem(SCC106, f"{inst!r} is not a valid name here" + (f": {msg}" if msg else ""),
-                        (*path, inst), at_key=True)]
+                        (*path, inst), at_key=True, hint=hint)]
 
     if v == "pattern":
         msg = sch.get("patternErrorMessage") or f"must match {value}"
-        return [problem(SCC106, f"{_show(inst)} has the wrong format: {msg}", path)]
+        hint = _unprintable_hint(inst) if isinstance(inst, str) else ""
+        return [problem(SCC106, f"{_show(inst)} has the wrong format: {msg}", path, hint=hint)]
 
     phrases = {
         "minItems": f"needs at least {value} item(s)",
@@ -234,6 +254,20 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
     }
     what = phrases.get(str(v), err.message)
     return [problem(SCC107, f"this value {what}", path)]
+
+
+_UNPRINTABLE = re.compile("[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029]")
+
+
+def _unprintable_hint(text: str) -> str:
+    """A line break or control character where no AWS identifier holds one."""
+    if text.endswith("\n") and not _UNPRINTABLE.search(text[:-1]):
+        return ("the value ends with a line break, as a `|` or `>` block scalar does: write it on the key's "
+                "line, or use `|-`")
+    found = _UNPRINTABLE.search(text)
+    if found is None:
+        return ""
+    return f"remove the U+{ord(found.group()):04X} (a line break or control character) at position {found.start()}"
 
 
 def _plain_type_hint(inst: Any, kinds: list[str]) -> str:

@@ -3,19 +3,23 @@ unknown tags and documents that expand past a node budget."""
 
 from __future__ import annotations
 
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from scc.codes import SCC001, SCC002, SCC003, SCC004, SCC005, SCC006, problem
-from scc.diagnostics import Diagnostic, Path
+from scc.codes import SCC001, SCC002, SCC003, SCC004, SCC005, SCC006, SCC009, SCC010, SCC011, Code, problem
+from scc.diagnostics import Diagnostic, Path, printable
 
 MAX_BYTES = 2 * 1024 * 1024
 # Nodes of the document once aliases are expanded; a spec of 1,000 services stays far below.
 MAX_NODES = 500_000
+# Levels of nesting, aliases expanded: a spec with overrides needs about a dozen.
+MAX_DEPTH = 64
 
 if TYPE_CHECKING:
     # The two loaders share the resolver and composer API used here; the stubs declare
@@ -32,6 +36,7 @@ class _Loader(_Base):
 
 # Its own table, empty: the YAML 1.1 resolvers of the base class are not inherited.
 _Loader.yaml_implicit_resolvers = {}
+_CORE: dict[str, re.Pattern[str]] = {}
 for _tag, _pattern, _first in (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
@@ -41,7 +46,8 @@ for _tag, _pattern, _first in (
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:merge", r"^<<$", "<"),  # merge keys are not YAML 1.2, but people use them
 ):
-    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+    _CORE[_tag] = re.compile(_pattern.replace("$", "\\Z"))
+    _Loader.add_implicit_resolver(_tag, _CORE[_tag], list(_first))
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -134,42 +140,130 @@ class _Refused(Exception):
         self.mark = mark
 
 
+def _refusal(path: str, code: Code, msg: str, line: int = 1, col: int = 1, hint: str = "") -> Diagnostic:
+    d = problem(code, msg, hint=hint)
+    return Diagnostic(d.code, d.severity, d.message, file=printable(path), line=line, col=col, hint=hint or d.hint)
+
+
 def read_text(path: str) -> tuple[str | None, Diagnostic | None]:
-    """The file's text, or a located SCC001 saying why it cannot be read."""
-    p = FsPath(path)
+    """The file's text, or a located SCC001 saying why it cannot be read. Only a regular file is
+    opened (a FIFO would block, /dev/zero never ends), and never more than MAX_BYTES of it is read."""
 
     def fail(msg: str, hint: str = "") -> tuple[None, Diagnostic]:
-        d = problem(SCC001, msg, hint=hint)
-        return None, Diagnostic(d.code, d.severity, d.message, file=path, line=1, col=1, hint=hint)
+        return None, _refusal(path, SCC001, msg, hint=hint)
 
-    if not p.exists():
-        return fail("no such file")
-    if p.is_dir():
-        return fail("is a directory, not a spec file")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            return fail(f"is {size} bytes; a spec may be at most {MAX_BYTES} bytes")
-        raw = p.read_bytes()
+        info = os.stat(path)
+    except FileNotFoundError:
+        if path and os.path.islink(path):
+            return fail("is a symbolic link to a file that does not exist")
+        return fail("no such file")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        return fail(f"cannot be read: {getattr(exc, 'strerror', None) or exc}")
+    if stat.S_ISDIR(info.st_mode):
+        return fail("is a directory, not a spec file")
+    if not stat.S_ISREG(info.st_mode):
+        return fail("is not a regular file (a pipe, socket or device): scc reads spec files only",
+                    "save the spec to a file and pass its path")
+    if info.st_size > MAX_BYTES:
+        return fail(f"is {info.st_size} bytes; a spec may be at most {MAX_BYTES} bytes")
+    try:
+        # O_NONBLOCK: should the path become a FIFO after the stat, opening it does not wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         return fail(f"cannot be read: {exc.strerror or exc}")
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return fail("is not a regular file (a pipe, socket or device): scc reads spec files only")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        return fail(f"cannot be read: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
+    if size > MAX_BYTES:  # it grew after the stat (or is a /proc file that reports size 0)
+        return fail(f"is larger than {MAX_BYTES} bytes, the most a spec may have")
+    raw = b"".join(chunks)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return fail(f"is not UTF-8 text (byte {exc.start})", "save the file as UTF-8")
-    if "\x00" in text:
-        return fail("is binary, not YAML text")
     return text, None
 
 
+# What YAML refuses in a stream (C0 controls but tab and line breaks, DEL, the C1 controls, and
+# the two non-characters), and what YAML 1.1 reads as a line break where editors (YAML 1.2) see
+# none: refused up front, at their own place, instead of at 1:1 or with later lines off by one.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_BREAKS_IN_11 = re.compile("[\x85\u2028\u2029]")
+
+
+def position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index, counting only \\n, \\r\\n and \\r as breaks."""
+    before = text[:index]
+    line = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return line, index - start + 1
+
+
+def _characters(path: str, text: str) -> Diagnostic | None:
+    bad = _FORBIDDEN.search(text)
+    if bad is not None:
+        line, col = position(text, bad.start())
+        if bad.group() == "\x00":
+            return _refusal(path, SCC001, "is binary, not YAML text (a NUL byte)", line, col)
+        return _refusal(path, SCC002, f"control character U+{ord(bad.group()):04X} is not allowed in YAML", line,
+                        col, hint="remove it; in a double-quoted string it can be written as an escape (\\t, \\x1b)")
+    brk = _BREAKS_IN_11.search(text)
+    if brk is not None:
+        line, col = position(text, brk.start())
+        return _refusal(path, SCC011, f"raw U+{ord(brk.group()):04X}: the YAML parser reads it as a line break, "
+                        "editors do not", line, col, hint="remove it, or write it as an escape (\\u2028) in a "
+                        "double-quoted string")
+    return None
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where the file nests deeper than MAX_DEPTH, found on the parser's event stream, which
+    needs no recursion (composing a node tree does: libyaml's composer crashes the process near
+    100,000 levels). Stops at the first level too many, so a hostile file costs little."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing it reports the syntax error, with its place
+    return None
+
+
 def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
-    src = Source(file=path)
+    src = Source(file=printable(path))
     if text is None:
         text, err = read_text(path)
         if err:
             return src, [err]
         assert text is not None
+    bad = _characters(path, text)
+    if bad is not None:
+        return src, [bad]
     src.lines = text.splitlines()
+    where = _too_deep(text)
+    if where is not None:
+        return src, [_refusal(path, SCC009, f"the document nests more than {MAX_DEPTH} levels deep", *where,
+                              hint="flatten the structure")]
+    path = src.file
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -184,7 +278,7 @@ def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
         d = problem(SCC002, msg, hint=hint)
         return src, [Diagnostic(d.code, d.severity, d.message, path, line, col, hint=hint)]
     except yaml.YAMLError as exc:
-        d = problem(SCC002, str(exc))
+        d = problem(SCC002, str(exc).splitlines()[0] if str(exc) else "invalid YAML")
         return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1)]
     if node is None:
         d = problem(SCC004, "the file is empty", hint="start with `version: 1`, `name:` and `services:`")
@@ -194,7 +288,7 @@ def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
         return src, [Diagnostic(d.code, d.severity, d.message, path, node.start_mark.line + 1,
                                 node.start_mark.column + 1)]
     try:
-        too_big = _expanded_size(node, {}) > MAX_NODES
+        too_big, deepest = _expanded_size(node)
     except _Recursive as exc:
         d = problem(SCC006, "an alias refers to the node that contains it, which expands forever",
                     hint="remove the alias, or point it at a node outside itself")
@@ -204,6 +298,10 @@ def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
         d = problem(SCC006, f"the document expands to more than {MAX_NODES} nodes through aliases",
                     hint="remove the nested anchors and aliases")
         return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
+    if deepest is not None:
+        d = problem(SCC009, f"the document nests more than {MAX_DEPTH} levels deep once aliases are expanded",
+                    hint="flatten the structure, or use fewer aliases inside aliased nodes")
+        return src, [Diagnostic(d.code, d.severity, d.message, path, *_pos(deepest), hint=d.hint)]
     budget = [MAX_NODES]
     try:
         src.data = _build(node, (), src, budget)
@@ -211,35 +309,57 @@ def load(path: str, text: str | None = None) -> tuple[Source, list[Diagnostic]]:
         d = exc.diag
         return src, [Diagnostic(d.code, d.severity, d.message, path, exc.mark.line + 1, exc.mark.column + 1,
                                 d.path, d.hint)]
-    except (_Budget, RecursionError):
+    except _Budget:
         d = problem(SCC006, f"the document expands to more than {MAX_NODES} nodes through aliases",
                     hint="remove the nested anchors and aliases")
         return src, [Diagnostic(d.code, d.severity, d.message, path, 1, 1, hint=d.hint)]
     return src, src.problems
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """Node count after alias expansion, computed on the shared node graph in linear time
-    (an alias is the same node object, so each is counted once and multiplied, never walked)."""
-    known = memo.get(id(node))
-    if known == -1:
-        raise _Recursive(node.start_mark)
-    if known is not None:
-        return known
-    memo[id(node)] = -1  # on the current path: meeting it again below means a recursive alias
-    total = 1
+def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
-        children = node.value
-    elif isinstance(node, yaml.MappingNode):
-        children = [n for pair in node.value for n in pair]
-    else:
-        children = []
-    for child in children:
-        total += _expanded_size(child, memo)
-        if total > MAX_NODES:
-            break
-    memo[id(node)] = total
-    return total
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _expanded_size(root: yaml.Node) -> tuple[bool, yaml.Node | None]:
+    """Whether the document has more than MAX_NODES nodes once aliases are expanded, and the
+    first node deeper than MAX_DEPTH, if any. Computed on the shared node graph in linear time
+    (an alias is the same node object, so each is counted once and multiplied, never walked),
+    with an explicit stack: no recursion, whatever the input."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            on_path.discard(key)
+            kids = _children(node)
+            size[key] = min(1 + sum(size[id(k)] for k in kids), MAX_NODES + 1)
+            # Levels of collections, as the event stream counts them: a scalar adds none.
+            depth[key] = 0 if isinstance(node, yaml.ScalarNode) else 1 + max((depth[id(k)] for k in kids), default=0)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise _Recursive(node.start_mark)
+        on_path.add(key)
+        stack.append((node, True))
+        for kid in _children(node):
+            if id(kid) in on_path:
+                raise _Recursive(kid.start_mark)
+            if id(kid) not in size:
+                stack.append((kid, False))
+    deepest: yaml.Node | None = None
+    if depth[id(root)] > MAX_DEPTH:
+        deepest = root
+        for _ in range(MAX_DEPTH):  # down the deepest chain, to the first level too many
+            deepest = max(_children(deepest), key=lambda k: depth[id(k)])
+    return size[id(root)] > MAX_NODES, deepest
 
 
 def _pos(node: yaml.Node) -> tuple[int, int]:
@@ -296,32 +416,43 @@ def _build(node: yaml.Node, path: Path, src: Source, budget: list[int]) -> Any:
                                hint="write plain values; CloudFormation functions are generated by scc (and "
                                "allowed under `overrides`, for raw CloudFormation)"),
                        node.start_mark)
-    return _scalar(node)
+    return _scalar(node, path)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    """A scalar by the YAML 1.2 core schema (explicit `!!int` and the like included)."""
+def _scalar(node: yaml.ScalarNode, path: Path) -> Any:
+    """A scalar by the YAML 1.2 core schema. An explicit tag (`!!bool yes`, `!!int ٣`) must be
+    given a value of the core schema's form: Python's own parsers would read `yes` as false and
+    Arabic-Indic digits as a number."""
     text, tag = node.value, node.tag
-    try:
-        if tag == "tag:yaml.org,2002:bool":
-            return text.lower() == "true"
-        if tag == "tag:yaml.org,2002:null":
-            return None
-        if tag == "tag:yaml.org,2002:int":
-            if text.startswith("0o"):
-                return int(text[2:], 8)
-            if text.startswith("0x"):
-                return int(text[2:], 16)
-            return int(text, 10)
-        if tag == "tag:yaml.org,2002:float":
-            low = text.lower()
-            if low.endswith(".inf"):
-                return float("-inf") if low.startswith("-") else float("inf")
-            if low == ".nan":
-                return float("nan")
-            return float(text)
-    except ValueError as exc:
-        raise _Refused(problem(SCC002, f"{text!r} is not a valid {tag.rsplit(':', 1)[1]}"), node.start_mark) from exc
+    core = _CORE.get(tag)
+    if core is not None and not core.match(text):
+        kind = tag.rsplit(":", 1)[1]
+        hint = {"bool": "specs are YAML 1.2: a boolean is true or false",
+                "null": "write null or ~, or leave the value empty"}.get(
+            kind, f"write the {kind} with ASCII digits (`1_000` and `١٢` are text, not numbers)")
+        raise _Refused(problem(SCC002, f"{text!r} is not a valid {kind}", path, hint=hint), node.start_mark)
+    if tag == "tag:yaml.org,2002:bool":
+        return text.lower() == "true"
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:int":
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text, 10)
+    if tag == "tag:yaml.org,2002:float":
+        low = text.lower()
+        # NaN passes every range check (it compares false) and neither reaches a template: refused,
+        # as is a literal too large for a float (1e999 is infinity).
+        value = float("nan") if low.endswith(".nan") else float(low.replace(".inf", "inf"))
+        if not math.isfinite(value):
+            raise _Refused(problem(SCC010, f"{text} is not a finite number", path,
+                                   hint="write a number such as 70 or 0.5"), node.start_mark)
+        return value
+    if "\x00" in text:
+        raise _Refused(problem(SCC011, "a NUL character (\\0) in text: no template value can hold it", path,
+                               hint="remove the \\0 or \\x00 escape"), node.start_mark)
     return text
 
 
@@ -334,7 +465,8 @@ def _pairs(node: yaml.MappingNode, budget: list[int]) -> list[tuple[yaml.Node, y
             sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
             for s in sources:
                 if not isinstance(s, yaml.MappingNode):
-                    raise _Refused(problem(SCC002, "a merge key (<<) must refer to a mapping"), value.start_mark)
+                    # At the `<<`: an alias's own node is its anchor's, which is somewhere else.
+                    raise _Refused(problem(SCC002, "a merge key (<<) must refer to a mapping"), key.start_mark)
                 budget[0] -= len(s.value)
                 if budget[0] < 0:
                     raise _Budget
@@ -352,8 +484,13 @@ def _build_map(node: yaml.MappingNode, path: Path, src: Source, budget: list[int
         if not isinstance(key, yaml.ScalarNode):
             raise _Refused(problem(SCC004, "a key must be a plain name, not a list or mapping", path),
                            key.start_mark)
+        if key.tag not in _PLAIN_TAGS:
+            raise _Refused(problem(SCC005, f"tag {key.tag!r} on a key is not allowed in a spec", path,
+                                   hint="write the key as a plain name"), key.start_mark)
         # Keys are names in this language: `on:` or `1:` mean the text, never a bool or int.
         name = key.value
+        if "\x00" in name:
+            raise _Refused(problem(SCC011, "a NUL character (\\0) in a key", path), key.start_mark)
         if name in seen:
             first = seen[name].start_mark.line + 1
             d = problem(SCC003, f"key {name!r} appears twice in this mapping (first on line {first})",

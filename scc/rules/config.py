@@ -50,6 +50,22 @@ def check(plan: Plan) -> list[Diagnostic]:
         count = max((len(listener.certificates) for listener in lbp.listeners), default=0)
         for logical_id in LbIds(lb.name).all(listeners, count):
             owners.setdefault(logical_id, f"load balancer {lb.name!r}")
+    # The security group rules of calls, whose ids join two names: `a` called by `b-ingress-from-c`
+    # and `a-ingress-from-b` called by `c` both give AIngressFromBIngressFromCPort80.
+    for sp in plan.services:
+        for e in sp.endpoints:
+            if e.target is None or e.via in ("load-balancer", "queue"):
+                continue
+            edge_ids = [Ids(e.name).ingress_from(sp.name, e.number)]
+            if app.network.egress == "none":
+                edge_ids.append(Ids(sp.name).egress_to(e.name, e.number))
+            for logical_id in edge_ids:
+                mine = f"the call from {sp.name!r} to {e.name!r}"
+                other = owners.setdefault(logical_id, mine)
+                if other != mine:
+                    out.append(problem(SCC308, f"{mine} would give the logical id {logical_id!r}, already used by "
+                                       f"{other}", (sp.service.root, sp.name, "calls"), at_key=True,
+                                       hint="rename one of the services"))
     for svc in app.services:
         own = Ids(svc.name)
         suffixes = [r.suffix for r in plan.service(svc.name).routes if r.suffix]

@@ -40,7 +40,7 @@ EXISTING_OWNS = ("type", "scheme", "subnets", "idleTimeout", "accessLogs", "webA
 def check(plan: Plan) -> list[Diagnostic]:
     app = plan.app
     out: list[Diagnostic] = []
-    taken: dict[tuple[str, int, str, str], str] = {}
+    taken: dict[tuple[str, int, str, str], tuple[str, Path]] = {}
     for svc in app.services:
         if len(svc.exposures) > MAX_TARGET_GROUPS:
             out.append(problem(SCC732, f"{svc.name!r} has {len(svc.exposures)} exposures; an ECS service registers "
@@ -69,7 +69,7 @@ def _where(svc: Service, exp: Exposure, *keys: str) -> tuple[Path, bool]:
     return svc.at(*exp.keys), True
 
 
-def _route(route: Route, routes: dict[tuple[str, int, str, str], str]) -> list[Diagnostic]:
+def _route(route: Route, routes: dict[tuple[str, int, str, str], tuple[str, Path]]) -> list[Diagnostic]:
     svc, exp, lb = route.service, route.exposure, route.load_balancer
     out = []
     proto, target = route.listener_protocol, route.port
@@ -118,13 +118,20 @@ def _route(route: Route, routes: dict[tuple[str, int, str, str], str]) -> list[D
         out += _existing(route)
     if lb.application:
         key_ = (lb.name, exp.listener_port, (exp.host or "").lower(), exp.path.rstrip("/*") or "/")
-        first = routes.setdefault(key_, svc.name)
+        # Host names are case-insensitive (the load balancer compares them so): API.example.com
+        # and api.example.com are one rule, whichever service or exposure writes them.
+        first, first_keys = routes.setdefault(key_, (svc.name, exp.keys))
+        where = f"host {exp.host} " if exp.host else ""
         if first != svc.name:
-            where = f"host {exp.host} " if exp.host else ""
             path, key = _where(svc, exp, "path")
             out.append(problem(SCC701, f"{svc.name!r} and {first!r} are both exposed on {lb.name} port "
                                f"{exp.listener_port}, {where}path {exp.path}", path, at_key=key,
                                hint="give one of them another `path` or a `host`"))
+        elif first_keys != exp.keys:
+            path, key = _where(svc, exp, "host" if exp.host else "path")
+            out.append(problem(SCC701, f"{svc.name!r} is exposed twice on {lb.name} port {exp.listener_port}, "
+                               f"{where}path {exp.path}", path, at_key=key,
+                               hint="host names are compared without case: remove one of the two exposures"))
     return out
 
 

@@ -64,7 +64,10 @@ def _when(item: ScheduledScaling) -> list[Diagnostic]:
     out = []
     error = {"cron": cron_error, "rate": rate_error, "at": at_error}[item.kind](item.expression)
     if error:
-        out.append(problem(SCC606, f"{item.kind} {item.expression!r}: {error}", (*item.path, item.kind)))
+        hint = ("" if item.expression.isascii() else
+                "AWS reads ASCII only: write the digits 0-9 and plain spaces (no superscript, full-width or "
+                "Arabic-Indic digits)")
+        out.append(problem(SCC606, f"{item.kind} {item.expression!r}: {error}", (*item.path, item.kind), hint=hint))
     if item.timezone is not None and item.timezone not in _zones():
         out.append(problem(SCC608, f"{item.timezone!r} is not a time zone", (*item.path, "timezone"),
                            hint="use an IANA name such as UTC, Europe/Paris or Asia/Tokyo"))
@@ -78,10 +81,16 @@ def _zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def _number(token: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes superscript, Arabic-Indic and full-width
+    digits, which int() reads (or crashes on) but AWS refuses."""
+    return token.isascii() and token.isdigit()
+
+
 def _cron_value(token: str, low: int, high: int, names: tuple[str, ...]) -> bool:
     if token.upper() in names:
         return True
-    return token.isdigit() and low <= int(token) <= high
+    return _number(token) and low <= int(token) <= high
 
 
 def _cron_field_error(text: str, field: CronField) -> str:
@@ -90,7 +99,7 @@ def _cron_field_error(text: str, field: CronField) -> str:
         return ""
     for item in text.split(","):
         base, _, step = item.partition("/")
-        if step and not (step.isdigit() and int(step) > 0):
+        if step and not (_number(step) and int(step) > 0):
             return f"{name} step {step!r} is not a positive number"
         if name == "day-of-week" and "#" in base:
             day, _, nth = base.partition("#")
@@ -110,8 +119,14 @@ def _cron_field_error(text: str, field: CronField) -> str:
     return ""
 
 
+_NOT_ASCII = "uses characters other than ASCII letters, digits, spaces and , - * ? / # (AWS reads no others)"
+
+
 def cron_error(expression: str) -> str:
-    fields = expression.split()
+    if not (expression.isascii() and expression.isprintable()):
+        return _NOT_ASCII
+    fields = expression.split(" ")
+    fields = [f for f in fields if f]
     if len(fields) != 6:
         return (f"has {len(fields)} fields; AWS cron expressions (Auto Scaling, Scheduler) have 6: "
                 "minutes hours day-of-month month day-of-week year")
@@ -125,7 +140,7 @@ def cron_error(expression: str) -> str:
 
 
 def rate_error(expression: str) -> str:
-    match = re.fullmatch(r"(\d+) (minute|minutes|hour|hours|day|days)", expression)
+    match = re.fullmatch(r"([0-9]+) (minute|minutes|hour|hours|day|days)", expression)
     if not match:
         return "expected `<number> minute(s)|hour(s)|day(s)`, e.g. `6 hours`"
     value, unit = int(match.group(1)), match.group(2)
@@ -137,6 +152,8 @@ def rate_error(expression: str) -> str:
 
 
 def at_error(expression: str) -> str:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}", expression):
+        return "expected a date and time `yyyy-mm-ddThh:mm:ss`, e.g. `2026-12-24T18:00:00`"
     try:
         datetime.strptime(expression, "%Y-%m-%dT%H:%M:%S")
     except ValueError:

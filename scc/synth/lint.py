@@ -5,6 +5,7 @@ templates of one build that do need cfn-lint are linted in parallel processes.""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -61,28 +62,50 @@ def cache_dir() -> FsPath | None:
     return FsPath(base) / "scc" / "lint"
 
 
+def _finding(item: object) -> Finding | None:
+    """One cached finding, if it has exactly the shape run_cfn_lint gives."""
+    if not (isinstance(item, list) and len(item) == 5):
+        return None
+    rule, severity, message, where, line = item
+    if not (isinstance(rule, str) and isinstance(severity, str) and isinstance(message, str)
+            and isinstance(where, list) and all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in where)
+            and isinstance(line, int) and not isinstance(line, bool)):
+        return None
+    return (rule, severity, message, where, line)
+
+
 def _cached(job: Job) -> list[Finding] | None:
+    """The findings stored for exactly this template and these settings, or None (a miss) for an
+    entry that is missing, unreadable, of another shape or keyed to something else: a cache
+    entry can only save time, never turn a failing template into a pass."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        return [tuple(f) for f in json.loads((folder / f"{job.key}.json").read_text())]
+        entry = json.loads((folder / f"{job.key}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not (isinstance(entry, dict) and entry.get("key") == job.key and isinstance(entry.get("findings"), list)):
+        return None
+    findings = [_finding(item) for item in entry["findings"]]
+    return None if any(f is None for f in findings) else [f for f in findings if f is not None]
 
 
 def _store(job: Job, findings: list[Finding]) -> None:
     folder = cache_dir()
     if folder is None:
         return
+    tmp = None
     try:  # best effort: a cache that cannot be written only costs time
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(findings, fh)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"key": job.key, "findings": findings}, fh)
         os.replace(tmp, folder / f"{job.key}.json")
     except OSError:
-        pass
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def unknown_regions(regions: tuple[str, ...]) -> list[Diagnostic]:
