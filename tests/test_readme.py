@@ -24,3 +24,19 @@ def test_quick_start_builds_a_bundled_example() -> None:
     quick = _commands()[0]
     example = re.search(r"scc build (examples/\S+)", quick)
     assert example and (ROOT / example.group(1)).is_file()
+
+
+def test_the_distribution_has_a_name_of_its_own() -> None:
+    """`pip install scc` installs an unrelated package: every place that installs scc by name uses
+    the distribution's own name, and the license it declares is shipped."""
+    import tomllib
+    from importlib.metadata import distribution
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    name = project["name"]
+    assert name != "scc" and project["scripts"] == {"scc": "scc.cli:app"}
+    installs = re.findall(r"pip install (?!git\+)([a-z][\w.-]*)", README)
+    assert installs and set(installs) == {name}, installs
+    assert distribution(name).entry_points.select(group="console_scripts", name="scc")
+    assert "Apache License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert project["license"] == "Apache-2.0" and project["license-files"] == ["LICENSE"]
