@@ -52,3 +52,17 @@ def fargate_memory(cpu: int) -> list[int]:
     if step is None:
         return [512, 1024, 2048]
     return list(range(low, high + 1, step))
+
+
+def default_size(cpu: int | None, memory: int | None, proxy: bool) -> tuple[int, int]:
+    """The task size for what the spec leaves out: the smallest Fargate size that holds what it
+    gives, and at least 512 CPU units next to the Service Connect proxy (which takes about 256 of
+    them: 256 in all would leave the application nothing). Memory defaults to the least its CPU
+    size allows, so a `cpu` alone is always a valid size."""
+    if cpu is None:
+        sizes = sorted(FARGATE_MEMORY)
+        fits = [c for c in sizes if memory is None or memory in fargate_memory(c)]
+        cpu = next((c for c in fits if c >= (2 * PROXY_CPU if proxy else 256)), fits[0] if fits else 256)
+    if memory is None:
+        memory = fargate_memory(cpu)[0] if cpu in FARGATE_MEMORY else 512
+    return cpu, memory

@@ -31,10 +31,18 @@ def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
 
 
-def assert_text(expected_file: Path, actual: str, update: bool) -> None:
-    """Compare with a golden file, showing a unified diff on failure."""
+def assert_text(expected_file: Path, actual: str, update: bool, optional: bool = False) -> None:
+    """Compare with a golden file, showing a unified diff on failure. An `optional` file holds
+    what is only sometimes said (warnings): no text means no file, and updating removes it."""
     if update:
-        expected_file.write_text(actual, encoding="utf-8")
+        if optional and not actual:
+            expected_file.unlink(missing_ok=True)
+        else:
+            expected_file.write_text(actual, encoding="utf-8")
+        return
+    if optional and not actual:
+        assert not expected_file.exists(), f"{expected_file} is stale (nothing is said now): run " \
+            "scripts/regenerate.py and review it"
         return
     assert expected_file.exists(), f"{expected_file} is missing: run pytest --update-goldens and review it"
     expected = expected_file.read_text(encoding="utf-8")

@@ -99,8 +99,8 @@ def test_values_print_as_yaml_and_left_out_keys_as_their_default(tmp_path: Path)
                     "    scaling: { min: 1, max: 4, targets: { cpu: 60 } }\n"))
     assert _diff(tmp_path, BASE, new) == [
         "~ namespace: local -> {name: local, type: dns}",
-        "~ services.web.cpu: 256 (default) -> 512",
-        "~ services.web.memory: 512 (default) -> 1024",
+        "~ services.web.cpu: (not set) -> 512",  # its default depends on the role (512 with the proxy)
+        "~ services.web.memory: (not set) -> 1024",
         "~ services.web.command: (not set) -> [serve, --port, '8080']",
         "~ services.web.environment.WORKERS: (not set) -> 010",
         "~ services.web.deployment.minHealthyPercent: 100 (default) -> 50",
@@ -204,7 +204,8 @@ def test_diff_summarises_a_change_and_warns_about_replacements(tmp_path: Path) -
 
 
 def test_default_at_walks_the_schema() -> None:
-    assert default_at(("services", "api", "cpu")) == 256
+    assert default_at(("services", "api", "cpu")) is MISSING  # 512 with the Service Connect proxy, else 256
+    assert default_at(("services", "api", "desiredCount")) == 1
     assert default_at(("defaults", "deployment", "minHealthyPercent")) == 100
     assert default_at(("services", "api", "deployment", "circuitBreaker", "rollback")) is True
     assert default_at(("namespace", "type")) == "http"  # the object form of `namespace: local`

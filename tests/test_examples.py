@@ -27,3 +27,13 @@ def test_example_builds_clean_and_matches_committed(example: Path, tmp_path: Pat
     assert a.read_bytes() == b.read_bytes()
     committed = ROOT / "templates_out" / a.name
     assert committed.read_bytes() == a.read_bytes(), f"{committed} is stale: run scc build {example}"
+
+
+def test_templates_out_holds_only_what_the_examples_build() -> None:
+    """A template whose example is gone (or renamed) is stale: scripts/regenerate.py removes it."""
+    import yaml
+
+    names = {yaml.safe_load(p.read_text(encoding="utf-8"))["name"] for p in EXAMPLES}
+    committed = {p.stem for p in (ROOT / "templates_out").glob("*.yaml")}
+    assert committed == names
+    assert [p for p in (ROOT / "templates_out").iterdir() if p.is_dir() and p.name not in names] == []

@@ -13,6 +13,7 @@ from scc.front.defaults import default
 from scc.front.merge import merge
 from scc.front.schema import schema
 from scc.front.spec import Source
+from scc.limits import default_size
 from scc.model import (
     App,
     Call,
@@ -207,12 +208,13 @@ def _router(raw: dict[str, Any] | None) -> LogRouter | None:
                      secret_options=tuple(raw.get("secretOptions", {}).items()))
 
 
-def _task(raw: dict[str, Any], containers: tuple[Container, ...], at: At) -> Task:
+def _task(raw: dict[str, Any], containers: tuple[Container, ...], at: At, proxy: bool) -> Task:
     role_doc = raw.get("taskRole", {})
     logs = raw.get("logs", {})
+    cpu, memory = default_size(raw.get("cpu"), raw.get("memory"), proxy)
     return Task(
-        cpu=_get(raw, "serviceFields", "cpu"),
-        memory=_get(raw, "serviceFields", "memory"),
+        cpu=cpu,
+        memory=memory,
         platform=_get(raw, "serviceFields", "platform"),
         containers=containers,
         policies=tuple(Statement(_get(s, "taskRole", "policies", "[]", "effect"), tuple(s["actions"]),
@@ -250,7 +252,10 @@ def _deployment(dep: dict[str, Any]) -> Deployment:
 def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At, numbers: dict[Path, str],
              origins: tuple[tuple[Path, Path], ...], root: str = "services") -> Service:
     ports_raw = raw.get("ports", [])
-    role = raw.get("role", "client-server" if ports_raw else "client")
+    # Without ports, calls or Service Connect settings there is nothing for the proxy to do: no
+    # role (and no namespace needed, no proxy sharing the task) until the service calls someone.
+    role = raw.get("role", "client-server" if ports_raw else
+                   "client" if raw.get("calls") or "serviceConnect" in raw else "none")
     capacity = _get(raw, "serviceFields", "capacity")
     capacity = CAPACITY_SHORTHAND[capacity] if isinstance(capacity, str) else capacity
     calls = []
@@ -279,7 +284,7 @@ def _service(name: str, raw: dict[str, Any], namespace: Namespace | None, at: At
         taken += own
     return Service(
         name=name,
-        task=_task(raw, tuple(containers), at),
+        task=_task(raw, tuple(containers), at, role != "none"),
         desired_count=_get(raw, "serviceFields", "desiredCount"),
         desired_count_given="desiredCount" in raw,
         capacity=tuple(sorted(capacity.items())),
