@@ -1,14 +1,14 @@
 """Stage lint: rendered template texts -> diagnostics from cfn-lint, mapped back to the part of
-the spec that produced each resource. Findings are cached by the template's content, the
-cfn-lint version and the lint settings, so an unchanged template is not linted again; the
-templates of one build that do need cfn-lint are linted in parallel processes."""
+the spec that produced each resource. Findings are cached (scc/synth/lintcache.py) by the
+template's content, the cfn-lint version and the lint settings, so an unchanged template is not
+linted again; a changed one is linted where it changed, on every core (scc/synth/lintrun.py), with
+the same findings as cfn-lint on the whole template."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -16,6 +16,8 @@ from pathlib import Path as FsPath
 
 from scc.codes import SCC110, SCC124, SCC901, SCC902, problem
 from scc.diagnostics import Diagnostic, Path
+from scc.synth import lintcache
+from scc.synth.lintcache import Finding
 
 # cfn-lint rules scc turns off, each with its reason:
 # - E1029 ("embedded parameter outside Fn::Sub") fires when `${X}` in a plain string names a
@@ -43,46 +45,16 @@ class Job:
         return [*ALWAYS_IGNORED, *(c for c in self.ignore if not c.startswith("SCC"))]
 
     @property
+    def settings(self) -> str:
+        return json.dumps([version("cfn-lint"), sorted(self.regions), sorted(self.cfn_ignore)])
+
+    @property
     def key(self) -> str:
-        settings = json.dumps([version("cfn-lint"), sorted(self.regions), sorted(self.cfn_ignore)])
-        return hashlib.sha256(f"{settings}\0{self.text}".encode()).hexdigest()
-
-
-# A finding as cfn-lint reports it: (rule id, severity, message, path in the template, line).
-Finding = tuple[str, str, str, list[str | int], int]
+        return hashlib.sha256(f"{self.settings}\0{self.text}".encode()).hexdigest()
 
 
 def cache_dir() -> FsPath | None:
-    """Where findings are kept: $SCC_CACHE_DIR (empty turns the cache off), else the user cache."""
-    configured = os.environ.get("SCC_CACHE_DIR")
-    if configured is not None:
-        return FsPath(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return FsPath(base) / "scc" / "lint"
-
-
-def _cached(job: Job) -> list[Finding] | None:
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        return [tuple(f) for f in json.loads((folder / f"{job.key}.json").read_text())]
-    except (OSError, ValueError):
-        return None
-
-
-def _store(job: Job, findings: list[Finding]) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:  # best effort: a cache that cannot be written only costs time
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(findings, fh)
-        os.replace(tmp, folder / f"{job.key}.json")
-    except OSError:
-        pass
+    return lintcache.folder()
 
 
 def unknown_regions(regions: tuple[str, ...]) -> list[Diagnostic]:
@@ -94,14 +66,15 @@ def unknown_regions(regions: tuple[str, ...]) -> list[Diagnostic]:
 
 
 def run_cfn_lint(job: Job) -> list[Finding]:
-    """cfn-lint itself, in this process (a pool worker runs this too)."""
+    """cfn-lint itself on the whole template, as its API runs it, in this process (a pool worker
+    runs this too): what lint_all's findings are always the same as."""
     from cfnlint.api import ManualArgs  # slow import: kept off the start-up path
     from cfnlint.api import lint as cfn_lint
 
+    from scc.synth.cfnlint_engine import finding
+
     matches = cfn_lint(job.text, config=ManualArgs(regions=list(job.regions), ignore_checks=job.cfn_ignore))
-    # Plain values only: cfn-lint's own str subclasses cannot cross processes nor go into JSON.
-    return [(str(m.rule.id), str(m.rule.severity), str(m.message),
-             [p if isinstance(p, int) else str(p) for p in (m.path or [])], int(m.linenumber)) for m in matches]
+    return lintcache.canonical([finding(m) for m in matches])
 
 
 def _diagnostics(job: Job, findings: list[Finding]) -> list[Diagnostic]:
@@ -123,10 +96,22 @@ def _diagnostics(job: Job, findings: list[Finding]) -> list[Diagnostic]:
     return out
 
 
+def _linted(jobs: list[Job]) -> list[list[Finding]]:
+    from scc.synth import lintrun
+
+    found = lintrun.findings([(job.text, job.regions, job.cfn_ignore, job.settings) for job in jobs])
+    if found is not None:
+        return found
+    if len(jobs) > 1 and (os.cpu_count() or 1) > 1:  # cfn-lint as it is, a template per process
+        with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+            return list(pool.map(run_cfn_lint, jobs))
+    return [run_cfn_lint(job) for job in jobs]
+
+
 def lint_all(jobs: list[Job]) -> list[list[Diagnostic]]:
     """Diagnostics per job, in order: cached findings where the template is unchanged, cfn-lint
-    (in parallel processes when more than one template needs it) for the rest."""
-    results: list[list[Finding] | None] = [_cached(job) for job in jobs]
+    for the rest (scc/synth/lintrun.py: only what changed, on every core)."""
+    results: list[list[Finding] | None] = [lintcache.template(job.key) for job in jobs]
     misses = [i for i, found in enumerate(results) if found is None]
     bad_regions: dict[int, list[Diagnostic]] = {}
     for i in misses:
@@ -134,14 +119,10 @@ def lint_all(jobs: list[Job]) -> list[list[Diagnostic]]:
         if unknown:
             bad_regions[i] = unknown
     todo = [i for i in misses if i not in bad_regions]
-    if len(todo) > 1 and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            found = list(pool.map(run_cfn_lint, [jobs[i] for i in todo]))
-    else:
-        found = [run_cfn_lint(jobs[i]) for i in todo]
-    for i, findings in zip(todo, found, strict=True):
-        results[i] = findings
-        _store(jobs[i], findings)
+    if todo:
+        for i, findings in zip(todo, _linted([jobs[i] for i in todo]), strict=True):
+            results[i] = findings
+            lintcache.store_template(jobs[i].key, findings)
     return [bad_regions[i] if i in bad_regions else _diagnostics(job, results[i] or [])
             for i, job in enumerate(jobs)]
 
