@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -18,6 +19,7 @@ from scc.codes import SCC110, SCC124, SCC901, SCC902, problem
 from scc.diagnostics import Diagnostic, Path
 from scc.synth import lintcache
 from scc.synth.lintcache import Finding
+from scc.synth.lintworker import Worker
 
 # cfn-lint rules scc turns off, each with its reason:
 # - E1029 ("embedded parameter outside Fn::Sub") fires when `${X}` in a plain string names a
@@ -58,11 +60,15 @@ def cache_dir() -> FsPath | None:
 
 
 def unknown_regions(regions: tuple[str, ...]) -> list[Diagnostic]:
-    from cfnlint.helpers import REGIONS  # slow import: kept off the start-up path
-
     return [problem(SCC110, f"cfn-lint does not know the region {r!r}", ("lint", "regions", i),
                     hint="use a region code such as us-east-1 or eu-west-1")
-            for i, r in enumerate(regions) if r not in REGIONS]
+            for i, r in enumerate(regions) if r in _unknown(regions)]
+
+
+def _unknown(regions: tuple[str, ...]) -> list[str]:
+    from cfnlint.helpers import REGIONS  # slow import: kept off the start-up path
+
+    return [r for r in regions if r not in REGIONS]
 
 
 def run_cfn_lint(job: Job) -> list[Finding]:
@@ -108,19 +114,37 @@ def _linted(jobs: list[Job]) -> list[list[Finding]]:
     return [run_cfn_lint(job) for job in jobs]
 
 
-def lint_all(jobs: list[Job]) -> list[list[Diagnostic]]:
+def _misses(jobs: list[Job]) -> list[tuple[list[str], list[Finding]]]:
+    """(regions cfn-lint does not know, findings) per job, in the process that runs cfn-lint."""
+    unknown = [_unknown(job.regions) for job in jobs]
+    todo = [job for job, bad in zip(jobs, unknown, strict=True) if not bad]
+    found = iter(_linted(todo) if todo else [])
+    return [(bad, [] if bad else next(found)) for bad in unknown]
+
+
+def lint_all(jobs: list[Job], worker: Worker | None = None,
+             meanwhile: Callable[[], None] = lambda: None) -> list[list[Diagnostic]]:
     """Diagnostics per job, in order: cached findings where the template is unchanged, cfn-lint
-    for the rest (scc/synth/lintrun.py: only what changed, on every core)."""
+    for the rest (scc/synth/lintrun.py: only what changed, on every core), in `worker` if given
+    (it is stopped either way), while this process runs `meanwhile` (always, once)."""
     results: list[list[Finding] | None] = [lintcache.template(job.key) for job in jobs]
     misses = [i for i, found in enumerate(results) if found is None]
     bad_regions: dict[int, list[Diagnostic]] = {}
-    for i in misses:
-        unknown = unknown_regions(jobs[i].regions)
-        if unknown:
-            bad_regions[i] = unknown
-    todo = [i for i in misses if i not in bad_regions]
-    if todo:
-        for i, findings in zip(todo, _linted([jobs[i] for i in todo]), strict=True):
+    if not misses:
+        if worker is not None:
+            worker.stop()
+        meanwhile()
+    else:
+        todo = [jobs[i] for i in misses]
+        if worker is not None:
+            done = worker.call(_misses, (todo,), meanwhile)
+        else:
+            meanwhile()
+            done = _misses(todo)
+        for i, (bad, findings) in zip(misses, done, strict=True):
+            if bad:
+                bad_regions[i] = unknown_regions(jobs[i].regions)
+                continue
             results[i] = findings
             lintcache.store_template(jobs[i].key, findings)
     return [bad_regions[i] if i in bad_regions else _diagnostics(job, results[i] or [])

@@ -20,9 +20,11 @@ from scc.synth import cfnlint_engine, lintcache, lintparts
 from scc.synth.lintcache import Finding
 
 # Time estimates, in characters of a resource's JSON: the template-wide rules cost about as much as
-# validating 8 % of the template's resources; a worker process repays itself from about 40 average
-# resources of validation (~0.3 s) on.
+# validating 8 % of the template's resources, and any run on a template (reading it, cfn-lint's
+# loop over every resource and rule) about 4 %; a second process repays itself from about 40
+# average resources of validation (~0.3 s) on.
 WHOLE_SHARE = 0.08
+RUN_SHARE = 0.04
 PARALLEL_FROM = 20_000
 
 
@@ -64,7 +66,8 @@ _planned: list[Template] = []
 
 
 def _cost(t: Template, unit: Unit) -> float:
-    return sum(t.sizes[n] for n in unit.selection) + (WHOLE_SHARE * sum(t.sizes.values()) if unit.whole else 0.0)
+    share = RUN_SHARE + (WHOLE_SHARE if unit.whole else 0.0)
+    return sum(t.sizes[n] for n in unit.selection) + share * sum(t.sizes.values())
 
 
 def schedule(templates: list[Template], lanes: int) -> list[list[Unit]]:
@@ -83,6 +86,7 @@ def schedule(templates: list[Template], lanes: int) -> list[list[Unit]]:
         largest = max(busy.units, key=lambda u: len(u.selection), default=None)
         if largest is not None and move > 0:
             t = templates[largest.template]
+            move -= RUN_SHARE * sum(t.sizes.values()) / 2  # the new run's own cost
             moved: list[str] = []
             size = 0.0
             order = {name: i for i, name in enumerate(t.sizes)}
@@ -91,7 +95,7 @@ def schedule(templates: list[Template], lanes: int) -> list[list[Unit]]:
                     break
                 moved.append(name)
                 size += t.sizes[name]
-            if moved:
+            if moved and move > 0:
                 busy.units[busy.units.index(largest)] = Unit(largest.template, largest.selection - set(moved),
                                                              largest.whole)
                 idle.units.append(Unit(largest.template, frozenset(moved), False))
@@ -138,7 +142,7 @@ def findings(texts: list[tuple[str, tuple[str, ...], list[str], str]]) -> list[l
         return None
     planned = [_plan(eng, *t) for t in texts]
     templates = [p for p in planned if isinstance(p, Template)]
-    work = sum(_cost(t, Unit(i, frozenset(t.todo), True)) for i, t in enumerate(templates))
+    work = sum(t.sizes[n] for t in templates for n in t.todo)
     lanes = schedule(templates, _lanes() if work >= PARALLEL_FROM else 1)
     _planned = templates
     try:
