@@ -5,6 +5,7 @@ lint) stops it unused."""
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import traceback
@@ -15,7 +16,7 @@ from typing import Any
 
 # A small template of the resource types scc makes most (examples/shop.yaml's, as scc builds it).
 WARM_UP = Path(__file__).with_name("warmup.yaml")
-_early: list[Worker] = []
+_early: list[Worker] = []  # started by the command line for the build it runs next
 
 
 def _serve(conn: Connection) -> None:
@@ -23,7 +24,8 @@ def _serve(conn: Connection) -> None:
         from scc.synth import cfnlint_engine
 
         eng = cfnlint_engine.engine()
-        if eng is not None:  # what a first lint pays once per process (schemas, patterns), paid now
+        if eng is not None and not conn.poll():
+            # Nothing to lint yet: pay now what a first lint pays once per process (schemas, patterns).
             data, _ = cfnlint_engine.decode(WARM_UP.read_text(encoding="utf-8"))
             cfnlint_engine.run(eng, data, ("us-east-1",), [], None)
         request = conn.recv()
@@ -48,6 +50,7 @@ class Worker:
         self._proc = context.Process(target=_serve, args=(theirs,), name="scc-lint")
         self._proc.start()
         theirs.close()
+        _live.append(self)
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], meanwhile: Callable[[], None]) -> Any:
         """fn(*args) in the worker (once), meanwhile() here; RuntimeError with its traceback if fn
@@ -67,6 +70,18 @@ class Worker:
             self._proc.kill()
         self._proc.join()
         self._conn.close()
+        if self in _live:
+            _live.remove(self)
+
+
+_live: list[Worker] = []
+
+
+@atexit.register
+def _stop_all() -> None:
+    """A worker a failed build left waiting: stopped, or multiprocessing would wait for it at exit."""
+    for worker in list(_live):
+        worker.stop()
 
 
 def start() -> Worker | None:

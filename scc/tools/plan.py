@@ -13,7 +13,6 @@ Pure: reads two sets of template texts and returns the changes."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path as FsPath
@@ -37,9 +36,12 @@ class Change:
 
 @cache
 def _schemas() -> dict[str, str]:
-    import cfnlint
+    import importlib.util
 
-    base = FsPath(os.path.dirname(cfnlint.__file__)) / "data" / "schemas"
+    # Where cfn-lint's data is, without importing it (half a second: sympy, networkx, its rules).
+    spec = importlib.util.find_spec("cfnlint")
+    assert spec is not None and spec.submodule_search_locations, "cfn-lint is a dependency of scc"
+    base = FsPath(next(iter(spec.submodule_search_locations))) / "data" / "schemas"
     with open(base / "providers" / "us-east-1.json", encoding="utf-8") as f:
         return {k: str(base / "resources" / f"{v}.json") for k, v in json.load(f).items()}
 
