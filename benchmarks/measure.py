@@ -3,8 +3,10 @@
 1. Reference app: `cdk synth` of the CDK peer's app.js against `scc build` (with lint) of the
    closest scc spec and of examples/shop.yaml, plus `scc build --no-lint`, `scc validate` and
    `scc --help`, alternating round by round after a warm-up round.
-2. CDK scale app: `cdk synth` of app-scale.js against `scc build` of the same architecture
+2. CDK scale app: `cdk synth` of app-scale.js against a cold `scc build` of the same architecture
    (genspec.py cdk-scale) at N = 10 and 46.
+2b. Warm rebuild: `scc build` of a generated app (genspec.py mesh) at N = 46 and 250 after a
+   one-service edit, with the lint cache and the output directory of the build before it.
 3. Scale series: `scc build` of generated specs of N services, each run through stages.py (wall
    time and peak memory of the process, the time of every pipeline stage).
 4. With a baseline revision: the scc commands of 1 (build with and without lint, validate, --help
@@ -49,6 +51,7 @@ from report import fmt_mb, fmt_s
 
 REFERENCE_SPEC = BENCH / "specs" / "cdk-reference.yaml"
 CDK_SCALE_SIZES = (10, 46)
+WARM_SIZES = (46, 250)  # 250: the largest app one nested-stack operation takes (2,500 resources)
 CDK_REFERENCE = "cdk synth (app.js)"
 
 
@@ -239,6 +242,8 @@ class Measurement:
             ("scc build (examples/shop.yaml)", ["build", shop, "-o", out], False),
             ("scc build --no-lint (reference spec)", ["build", "--no-lint", ref, "-o", out], True),
             ("scc validate (reference spec)", ["validate", ref], True),
+            # against the templates the build above wrote: nothing changes, every resource is compared
+            ("scc plan (reference spec)", ["plan", ref, "--against", out], True),
             ("scc build --no-lint (examples/shop.yaml)", ["build", "--no-lint", shop, "-o", out], False),
             ("scc validate (examples/shop.yaml)", ["validate", shop], False),
             ("scc --help", ["--help"], True),
@@ -318,6 +323,49 @@ class Measurement:
         self.data["cdk_scale_resources"] = {
             n: {"cdk": count_resources(cdk_dir / f"cdk.out.scale{n}" / "ScaleStack.template.json"),
                 "scc": count_resources(self.out / "cdk-scale" / f"cdkscale{n}.yaml")} for n in CDK_SCALE_SIZES}
+
+    # -- 2b. warm rebuilds ---------------------------------------------------------------------
+
+    def warm(self) -> None:
+        """A rebuild after a one-service edit, as a user makes them all day: the lint cache and the
+        output directory hold the build before it (made untimed first, then each round's edit
+        builds on the previous round's). The edit is the image tag of the service in the middle of
+        the list (in a middle nested stack at N = 250): its task definition and what follows it."""
+        rounds = self.s.rounds_scale
+        log(f"\n== Warm rebuild after a one-service edit: N = {', '.join(map(str, WARM_SIZES))}, "
+            f"{rounds} rounds, alternating")
+        cache = CACHE / "warm-lint-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        env = {**self.env, "SCC_CACHE_DIR": str(cache)}
+        base = {n: genspec.mesh(n) for n in WARM_SIZES}
+        edited = {n: f"s{n // 2:04d}" for n in WARM_SIZES}
+        runs: dict[int, list[Run]] = {n: [] for n in WARM_SIZES}
+        resources: dict[int, int | None] = {}
+        for r in range(rounds + 1):
+            for n in WARM_SIZES:
+                old = f"image: public.ecr.aws/example/{edited[n]}:"
+                text = base[n].replace(old, f"{old}edit{r}-", 1) if r else base[n]
+                assert r == 0 or text != base[n], "the edit must change the spec"
+                spec = self.spec(f"warm-{n}.yaml", text)
+                out = self.out / f"warm-{n}"
+                if r == 0:
+                    shutil.rmtree(out, ignore_errors=True)
+                res = run([self.s.scc, "build", str(spec), "-o", str(out)], ROOT, env)
+                if res.exit != 0:
+                    raise SystemExit(f"scc build of {spec.name} (warm) failed (exit {res.exit}):\n{res.tail()}\n"
+                                     f"{MID_EDIT}")
+                if r == 0:
+                    resources[n] = sum(count_resources(p) or 0 for p in [out / f"mesh{n}.yaml",
+                                                                          *sorted((out / f"mesh{n}").glob("*.yaml"))])
+                    if (resources[n] or 0) > 2500:
+                        self.note(f"genspec.py mesh {n} has {resources[n]} resources: more than one nested-stack "
+                                  "operation takes (2,500); make the generated app smaller")
+                    continue
+                runs[n].append(res)
+                log(f"  round {r} N={n}: rebuilt in {fmt_s(res.wall)}, {fmt_mb(res.maxrss_mb)}")
+        self.data["warm"] = {n: [x.figures() for x in v] for n, v in runs.items()}
+        self.data["warm_resources"] = resources
+        self.data["warm_edit"] = edited
 
     # -- 3. the scale series -------------------------------------------------------------------
 
@@ -473,6 +521,7 @@ def measure(s: Settings) -> dict[str, Any]:
 
     m.reference(cdk_dir)
     m.cdk_scale(cdk_dir)
+    m.warm()
     m.scale()
     m.baseline_scale()
     m.profile()

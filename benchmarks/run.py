@@ -1,4 +1,4 @@
-"""scc performance benchmark (issue 8): one command, every contender side by side in one run.
+"""scc performance benchmark (issues 8 and 21): one command, every contender side by side in one run.
 
     .venv/bin/python benchmarks/run.py [--quick] [--baseline REV]
     .venv/bin/python benchmarks/run.py --report-only benchmarks/.cache/last-run.json
@@ -22,7 +22,7 @@ from measure import Settings, measure
 from report import render
 
 DEFAULT_PEER = ROOT.parent / "shared" / "peers" / "cdk"
-SIZES = (10, 50, 100, 300, 1000)
+SIZES = (10, 46, 100, 250)  # 250: the largest app one nested-stack operation takes
 LAST_RUN = CACHE / "last-run.json"
 
 
@@ -31,10 +31,10 @@ def sizes(text: str) -> list[int]:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description="scc performance benchmark (issue 8). Writes benchmarks/RESULTS.md.")
+    p = argparse.ArgumentParser(description="scc performance benchmark (issues 8, 21). Writes benchmarks/RESULTS.md.")
     p.add_argument("--quick", action="store_true", help="fewer repetitions (a rough figure in about 1.5 minutes)")
     p.add_argument("--sizes", type=sizes, default=list(SIZES),
-                   help="service counts of the scale series (default 10,50,100,300,1000)")
+                   help="service counts of the scale series (default 10,46,100,250)")
     p.add_argument("--no-cdk", action="store_true", help="skip the CDK side")
     p.add_argument("--no-cdk-scale", action="store_true", help="skip the CDK scale app comparison")
     p.add_argument("--cdk-peer", type=Path, default=DEFAULT_PEER, help="the CDK peer app (default %(default)s)")

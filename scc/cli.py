@@ -81,6 +81,10 @@ def build(
 ) -> None:
     """Validate and compile specs into CloudFormation templates (<out-dir>/<name>.yaml, or
     <name>-<environment>.yaml for each environment; with nested stacks also <out-dir>/<name>/)."""
+    if lint:  # before the pipeline's imports: cfn-lint loads on the other core meanwhile
+        from scc.synth import lintworker
+
+        lintworker.prestart()
     from scc.pipeline import build as run
     from scc.synth.write import Interrupted, signals
 

@@ -249,6 +249,11 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
         from scc.synth.write import recover
 
         recover(out_dir)  # a build killed while it replaced files: the previous set comes back first
+    worker = None
+    if lint:  # cfn-lint loads on the other core while this one compiles
+        from scc.synth import lintworker
+
+        worker = lintworker.start()
     for path in paths:
         for src, plan, diags in check(path, env):
             result.sources[src.file] = src.lines
@@ -275,16 +280,28 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                 unit.target = target
     built = [(u, u.plan.app, text) for u in units if u.target is not None and u.plan is not None
              for text in u.files.values()]
+    judge = [u for u in units if write and not refused_updates and u.target is not None and u.plan is not None]
+    judged: dict[int, list[Diagnostic]] = {}
+
+    def judge_all() -> None:  # what `scc plan` would refuse; kept only for units lint finds no error in
+        for unit in judge:
+            if not has_errors(unit.diags):
+                judged[id(unit)] = _judged(unit, out_dir)
+
     if lint and built:
         from scc.synth.lint import Job, lint_all
 
-        found = lint_all([Job(text, app.lint_regions, app.lint_ignore, u.origin) for u, app, text in built])
+        found = lint_all([Job(text, app.lint_regions, app.lint_ignore, u.origin) for u, app, text in built],
+                         worker, judge_all)  # judged while the worker lints
         for (unit, _, _), lint_diags in zip(built, found, strict=True):
             unit.diags += [environments.shown(unit.src, unit.src.place(d)) for d in lint_diags]
-    if write and not refused_updates:
-        for unit in units:
-            if unit.target is not None and unit.plan is not None and not has_errors(unit.diags):
-                unit.diags += _judged(unit, out_dir)
+    else:
+        if worker is not None:
+            worker.stop()
+        judge_all()
+    for unit in judge:
+        if not has_errors(unit.diags):
+            unit.diags += judged.get(id(unit), [])
     result.plans = [u.plan for u in units if u.plan is not None]
     for unit in units:
         unit.diags[:] = list(dict.fromkeys(unit.diags))

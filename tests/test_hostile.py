@@ -19,7 +19,7 @@ import pytest
 
 from scc.diagnostics import Diagnostic
 from scc.pipeline import build, validate
-from scc.synth import lint, write
+from scc.synth import lint, lintcache, write
 from tests.conftest import ROOT
 
 HEAD = "version: 1\nname: shop\nnamespace: local\n"
@@ -564,27 +564,33 @@ def test_a_damaged_previous_template_does_not_crash(tmp_path: Path, root: bytes,
 # --- 6. the lint cache: a malformed or foreign entry is a miss ---
 JOB = lint.Job("Resources: {}\n", ("us-east-1",), (), {})
 GOOD = [["E3001", "error", "bad", ["Resources", "X"], 3]]
+F = lintcache.FORMAT
+
+
+def _entry(findings: object, key: str | None = None, digest: str | None = None, fmt: str = F) -> str:
+    key = JOB.key if key is None else key
+    sealed = {"findings": findings, "digest": digest if digest is not None else lintcache._digest(key, findings)}
+    return json.dumps({"format": fmt, "key": key, "entry": sealed})
 
 
 @pytest.mark.parametrize("entry", ["[]", "{}", "null", "42", '"x"', "{not json", json.dumps({"findings": []}),
-                                   json.dumps({"key": "other", "findings": []}),
-                                   json.dumps({"key": JOB.key, "findings": {}}),
-                                   json.dumps({"key": JOB.key, "findings": [["E1", "error", "m", "path", 1]]}),
-                                   json.dumps({"key": JOB.key, "findings": [["E1", "error", "m", [], "1"]]}),
-                                   json.dumps({"key": JOB.key, "findings": [["E1", "error", "m", [None], 1]]}),
-                                   json.dumps({"key": JOB.key, "findings": [["E1", "error"]]}),
-                                   json.dumps({"key": JOB.key, "findings": [[1, 2, 3, 4, 5]]}),
-                                   json.dumps({"key": JOB.key, "findings": [["E1", "error", "m", [], True]]})])
+                                   json.dumps({"key": JOB.key, "findings": []}),  # the format before seals
+                                   _entry([], fmt="scc-lint-cache/1"), _entry([], key="other"),
+                                   _entry([], digest="0" * 64), _entry({}),
+                                   _entry([["E1", "error", "m", "path", 1]]), _entry([["E1", "error", "m", [], "1"]]),
+                                   _entry([["E1", "error", "m", [None], 1]]), _entry([["E1", "error"]]),
+                                   _entry([[1, 2, 3, 4, 5]]), _entry([["E1", "error", "m", [], True]]),
+                                   _entry(GOOD)[:-5]])
 def test_a_malformed_cache_entry_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str) -> None:
     monkeypatch.setenv("SCC_CACHE_DIR", str(tmp_path))
     (tmp_path / f"{JOB.key}.json").write_text(entry)
-    assert lint._cached(JOB) is None
+    assert lintcache.template(JOB.key) is None
 
 
 def test_a_well_formed_cache_entry_is_a_hit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCC_CACHE_DIR", str(tmp_path))
-    lint._store(JOB, [tuple(f) for f in GOOD])  # type: ignore[misc]
-    assert lint._cached(JOB) == [tuple(f) for f in GOOD]
-    lint._store(JOB, [])
-    assert lint._cached(JOB) == []
+    lintcache.store_template(JOB.key, [tuple(f) for f in GOOD])  # type: ignore[misc]
+    assert lintcache.template(JOB.key) == [tuple(f) for f in GOOD]
+    lintcache.store_template(JOB.key, [])
+    assert lintcache.template(JOB.key) == []
     assert [p.name for p in tmp_path.iterdir()] == [f"{JOB.key}.json"]

@@ -1,15 +1,15 @@
 """Stage lint: rendered template texts -> diagnostics from cfn-lint, mapped back to the part of
-the spec that produced each resource. Findings are cached by the template's content, the
-cfn-lint version and the lint settings, so an unchanged template is not linted again; the
-templates of one build that do need cfn-lint are linted in parallel processes."""
+the spec that produced each resource. Findings are cached (scc/synth/lintcache.py) by the
+template's content, the cfn-lint version and the lint settings, so an unchanged template is not
+linted again; a changed one is linted where it changed, on every core (scc/synth/lintrun.py), with
+the same findings as cfn-lint on the whole template."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -17,6 +17,9 @@ from pathlib import Path as FsPath
 
 from scc.codes import SCC110, SCC124, SCC901, SCC902, problem
 from scc.diagnostics import Diagnostic, Path
+from scc.synth import lintcache
+from scc.synth.lintcache import Finding
+from scc.synth.lintworker import Worker
 
 # cfn-lint rules scc turns off, each with its reason:
 # - E1029 ("embedded parameter outside Fn::Sub") fires when `${X}` in a plain string names a
@@ -44,87 +47,40 @@ class Job:
         return [*ALWAYS_IGNORED, *(c for c in self.ignore if not c.startswith("SCC"))]
 
     @property
+    def settings(self) -> str:
+        return json.dumps([version("cfn-lint"), sorted(self.regions), sorted(self.cfn_ignore)])
+
+    @property
     def key(self) -> str:
-        settings = json.dumps([version("cfn-lint"), sorted(self.regions), sorted(self.cfn_ignore)])
-        return hashlib.sha256(f"{settings}\0{self.text}".encode()).hexdigest()
-
-
-# A finding as cfn-lint reports it: (rule id, severity, message, path in the template, line).
-Finding = tuple[str, str, str, list[str | int], int]
+        return hashlib.sha256(f"{self.settings}\0{self.text}".encode()).hexdigest()
 
 
 def cache_dir() -> FsPath | None:
-    """Where findings are kept: $SCC_CACHE_DIR (empty turns the cache off), else the user cache."""
-    configured = os.environ.get("SCC_CACHE_DIR")
-    if configured is not None:
-        return FsPath(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return FsPath(base) / "scc" / "lint"
-
-
-def _finding(item: object) -> Finding | None:
-    """One cached finding, if it has exactly the shape run_cfn_lint gives."""
-    if not (isinstance(item, list) and len(item) == 5):
-        return None
-    rule, severity, message, where, line = item
-    if not (isinstance(rule, str) and isinstance(severity, str) and isinstance(message, str)
-            and isinstance(where, list) and all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in where)
-            and isinstance(line, int) and not isinstance(line, bool)):
-        return None
-    return (rule, severity, message, where, line)
-
-
-def _cached(job: Job) -> list[Finding] | None:
-    """The findings stored for exactly this template and these settings, or None (a miss) for an
-    entry that is missing, unreadable, of another shape or keyed to something else: a cache
-    entry can only save time, never turn a failing template into a pass."""
-    folder = cache_dir()
-    if folder is None:
-        return None
-    try:
-        entry = json.loads((folder / f"{job.key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not (isinstance(entry, dict) and entry.get("key") == job.key and isinstance(entry.get("findings"), list)):
-        return None
-    findings = [_finding(item) for item in entry["findings"]]
-    return None if any(f is None for f in findings) else [f for f in findings if f is not None]
-
-
-def _store(job: Job, findings: list[Finding]) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    tmp = None
-    try:  # best effort: a cache that cannot be written only costs time
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"key": job.key, "findings": findings}, fh)
-        os.replace(tmp, folder / f"{job.key}.json")
-    except OSError:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    return lintcache.folder()
 
 
 def unknown_regions(regions: tuple[str, ...]) -> list[Diagnostic]:
-    from cfnlint.helpers import REGIONS  # slow import: kept off the start-up path
-
     return [problem(SCC110, f"cfn-lint does not know the region {r!r}", ("lint", "regions", i),
                     hint="use a region code such as us-east-1 or eu-west-1")
-            for i, r in enumerate(regions) if r not in REGIONS]
+            for i, r in enumerate(regions) if r in _unknown(regions)]
+
+
+def _unknown(regions: tuple[str, ...]) -> list[str]:
+    from cfnlint.helpers import REGIONS  # slow import: kept off the start-up path
+
+    return [r for r in regions if r not in REGIONS]
 
 
 def run_cfn_lint(job: Job) -> list[Finding]:
-    """cfn-lint itself, in this process (a pool worker runs this too)."""
+    """cfn-lint itself on the whole template, as its API runs it, in this process (a pool worker
+    runs this too): what lint_all's findings are always the same as."""
     from cfnlint.api import ManualArgs  # slow import: kept off the start-up path
     from cfnlint.api import lint as cfn_lint
 
+    from scc.synth.cfnlint_engine import finding
+
     matches = cfn_lint(job.text, config=ManualArgs(regions=list(job.regions), ignore_checks=job.cfn_ignore))
-    # Plain values only: cfn-lint's own str subclasses cannot cross processes nor go into JSON.
-    return [(str(m.rule.id), str(m.rule.severity), str(m.message),
-             [p if isinstance(p, int) else str(p) for p in (m.path or [])], int(m.linenumber)) for m in matches]
+    return lintcache.canonical([finding(m) for m in matches])
 
 
 def _diagnostics(job: Job, findings: list[Finding]) -> list[Diagnostic]:
@@ -146,25 +102,51 @@ def _diagnostics(job: Job, findings: list[Finding]) -> list[Diagnostic]:
     return out
 
 
-def lint_all(jobs: list[Job]) -> list[list[Diagnostic]]:
+def _linted(jobs: list[Job]) -> list[list[Finding]]:
+    from scc.synth import lintrun
+
+    found = lintrun.findings([(job.text, job.regions, job.cfn_ignore, job.settings) for job in jobs])
+    if found is not None:
+        return found
+    if len(jobs) > 1 and (os.cpu_count() or 1) > 1:  # cfn-lint as it is, a template per process
+        with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+            return list(pool.map(run_cfn_lint, jobs))
+    return [run_cfn_lint(job) for job in jobs]
+
+
+def _misses(jobs: list[Job]) -> list[tuple[list[str], list[Finding]]]:
+    """(regions cfn-lint does not know, findings) per job, in the process that runs cfn-lint."""
+    unknown = [_unknown(job.regions) for job in jobs]
+    todo = [job for job, bad in zip(jobs, unknown, strict=True) if not bad]
+    found = iter(_linted(todo) if todo else [])
+    return [(bad, [] if bad else next(found)) for bad in unknown]
+
+
+def lint_all(jobs: list[Job], worker: Worker | None = None,
+             meanwhile: Callable[[], None] = lambda: None) -> list[list[Diagnostic]]:
     """Diagnostics per job, in order: cached findings where the template is unchanged, cfn-lint
-    (in parallel processes when more than one template needs it) for the rest."""
-    results: list[list[Finding] | None] = [_cached(job) for job in jobs]
+    for the rest (scc/synth/lintrun.py: only what changed, on every core), in `worker` if given
+    (it is stopped either way), while this process runs `meanwhile` (always, once)."""
+    results: list[list[Finding] | None] = [lintcache.template(job.key) for job in jobs]
     misses = [i for i, found in enumerate(results) if found is None]
     bad_regions: dict[int, list[Diagnostic]] = {}
-    for i in misses:
-        unknown = unknown_regions(jobs[i].regions)
-        if unknown:
-            bad_regions[i] = unknown
-    todo = [i for i in misses if i not in bad_regions]
-    if len(todo) > 1 and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-            found = list(pool.map(run_cfn_lint, [jobs[i] for i in todo]))
+    if not misses:
+        if worker is not None:
+            worker.stop()
+        meanwhile()
     else:
-        found = [run_cfn_lint(jobs[i]) for i in todo]
-    for i, findings in zip(todo, found, strict=True):
-        results[i] = findings
-        _store(jobs[i], findings)
+        todo = [jobs[i] for i in misses]
+        if worker is not None:
+            done = worker.call(_misses, (todo,), meanwhile)
+        else:
+            meanwhile()
+            done = _misses(todo)
+        for i, (bad, findings) in zip(misses, done, strict=True):
+            if bad:
+                bad_regions[i] = unknown_regions(jobs[i].regions)
+                continue
+            results[i] = findings
+            lintcache.store_template(jobs[i].key, findings)
     return [bad_regions[i] if i in bad_regions else _diagnostics(job, results[i] or [])
             for i, job in enumerate(jobs)]
 

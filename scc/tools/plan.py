@@ -13,7 +13,6 @@ Pure: reads two sets of template texts and returns the changes."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path as FsPath
@@ -37,9 +36,12 @@ class Change:
 
 @cache
 def _schemas() -> dict[str, str]:
-    import cfnlint
+    import importlib.util
 
-    base = FsPath(os.path.dirname(cfnlint.__file__)) / "data" / "schemas"
+    # Where cfn-lint's data is, without importing it (half a second: sympy, networkx, its rules).
+    spec = importlib.util.find_spec("cfnlint")
+    assert spec is not None and spec.submodule_search_locations, "cfn-lint is a dependency of scc"
+    base = FsPath(next(iter(spec.submodule_search_locations))) / "data" / "schemas"
     with open(base / "providers" / "us-east-1.json", encoding="utf-8") as f:
         return {k: str(base / "resources" / f"{v}.json") for k, v in json.load(f).items()}
 
@@ -55,11 +57,16 @@ def create_only(resource_type: str) -> frozenset[str]:
     return frozenset(p.split("/")[2] for p in schema.get("createOnlyProperties", []) if p.startswith("/properties/"))
 
 
-def resources(files: dict[str, str]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Logical id -> (template, resource) over a root template and its nested stacks."""
+def resources(files: dict[str, str], read: dict[str, Any] | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Logical id -> (template, resource) over a root template and its nested stacks. `read` keeps
+    what each text parsed to: a template that did not change is read once, not once per side."""
     out: dict[str, tuple[str, dict[str, Any]]] = {}
+    read = {} if read is None else read
     for name in sorted(files):
-        data = load_template(files[name]) or {}
+        text = files[name]
+        if text not in read:
+            read[text] = load_template(text) or {}
+        data = read[text]
         for logical_id, res in (data.get("Resources") or {}).items():
             if res.get("Type") != STACK:
                 out[logical_id] = (name, res)
@@ -81,7 +88,8 @@ def _app_protocols(res: dict[str, Any]) -> dict[str, str]:
 
 
 def compare(old_files: dict[str, str], new_files: dict[str, str]) -> list[Change]:
-    old, new = resources(old_files), resources(new_files)
+    read: dict[str, Any] = {}
+    old, new = resources(old_files, read), resources(new_files, read)
     changes: dict[str, Change] = {}
     for logical_id, (stack, res) in new.items():
         kind = str(res.get("Type"))
@@ -208,11 +216,16 @@ def read(directory: FsPath, names: list[str]) -> dict[str, str]:
 
 def owner(names: list[str], logical_id: str) -> str | None:
     """The service (or job) a logical id belongs to: the longest name whose id base starts it."""
+    return next((n for base, n in _bases(tuple(names))
+                 if logical_id.startswith(base) and logical_id[len(base):][:1].isupper()), None)
+
+
+@cache
+def _bases(names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(id base, name), longest base first: asked once per logical id of a build, so kept."""
     from scc.naming import Ids
 
-    bases = sorted(((Ids(n).base, n) for n in names), key=lambda b: -len(b[0]))
-    return next((n for base, n in bases if logical_id.startswith(base) and logical_id[len(base):][:1].isupper()),
-                None)
+    return sorted(((Ids(n).base, n) for n in names), key=lambda b: -len(b[0]))
 
 
 def relative(files: dict[FsPath, str], out_dir: FsPath) -> dict[str, str]:

@@ -1,0 +1,104 @@
+"""Stage lint, started early: a process forked when a build begins, that imports cfn-lint and
+loads its rules (about 0.7 s) on the other core while this one compiles and renders, and then
+lints what it is sent. A build that needs no lint (every template unchanged, or an error before
+lint) stops it unused."""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+# A small template of the resource types scc makes most (examples/shop.yaml's, as scc builds it).
+WARM_UP = Path(__file__).with_name("warmup.yaml")
+_early: list[Worker] = []  # started by the command line for the build it runs next
+
+
+def _serve(conn: Connection) -> None:
+    try:
+        from scc.synth import cfnlint_engine
+
+        eng = cfnlint_engine.engine()
+        if eng is not None and not conn.poll():
+            # Nothing to lint yet: pay now what a first lint pays once per process (schemas, patterns).
+            data, _ = cfnlint_engine.decode(WARM_UP.read_text(encoding="utf-8"))
+            cfnlint_engine.run(eng, data, ("us-east-1",), [], None)
+        request = conn.recv()
+        if request is not None:
+            fn, args = request
+            try:
+                conn.send((True, fn(*args)))
+            except Exception:
+                conn.send((False, traceback.format_exc()))
+        conn.close()
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass
+    # No interpreter teardown: nothing here needs it, and freeing cfn-lint's objects one by
+    # one takes a quarter of a second.
+    os._exit(0)
+
+
+class Worker:
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self._conn, theirs = context.Pipe()
+        self._proc = context.Process(target=_serve, args=(theirs,), name="scc-lint")
+        self._proc.start()
+        theirs.close()
+        _live.append(self)
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], meanwhile: Callable[[], None]) -> Any:
+        """fn(*args) in the worker (once), meanwhile() here; RuntimeError with its traceback if fn
+        failed there."""
+        try:
+            self._conn.send((fn, args))
+            meanwhile()
+            ok, value = self._conn.recv()
+        finally:
+            self.stop()
+        if not ok:
+            raise RuntimeError(f"the lint worker failed:\n{value}")
+        return value
+
+    def stop(self) -> None:
+        if self._proc.is_alive():
+            self._proc.kill()
+        self._proc.join()
+        self._conn.close()
+        if self in _live:
+            _live.remove(self)
+
+
+_live: list[Worker] = []
+
+
+@atexit.register
+def _stop_all() -> None:
+    """A worker a failed build left waiting: stopped, or multiprocessing would wait for it at exit."""
+    for worker in list(_live):
+        worker.stop()
+
+
+def start() -> Worker | None:
+    """A worker (the one prestart() began, if any), where processes can be forked and there is a
+    second core to load it on."""
+    if _early:
+        return _early.pop()
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        return None
+    try:
+        return Worker()
+    except OSError:
+        return None
+
+
+def prestart() -> None:
+    """Start the worker of the next build now (the command line, before its slower imports)."""
+    worker = start()
+    if worker is not None:
+        _early.append(worker)
