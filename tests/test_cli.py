@@ -141,7 +141,7 @@ def test_explain(work: Path) -> None:
 
 
 def test_strict_turns_warnings_into_errors(work: Path) -> None:
-    small = GOOD.replace("    cpu: 512\n    memory: 1024\n", "")  # cpu 256: the proxy warning SCC309
+    small = GOOD.replace("    cpu: 512\n    memory: 1024\n", "    cpu: 256\n", 1)  # the proxy warning SCC309
     (work / "small.yaml").write_text(small)
     assert scc("validate", "small.yaml", cwd=work).returncode == 0
     r = scc("validate", "small.yaml", "--strict", cwd=work)

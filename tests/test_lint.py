@@ -63,7 +63,7 @@ def test_no_lint_skips_cfn_lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_lint_ignore_silences_warnings_only(tmp_path: Path) -> None:
-    small = SPEC.replace("    role: none\n", "    ports: [{port: 80, appProtocol: http}]\n").replace(
+    small = SPEC.replace("    role: none\n", "    cpu: 256\n    ports: [{port: 80, appProtocol: http}]\n").replace(
         "services:", "namespace: local\nservices:")
     spec = tmp_path / "app.yaml"
     spec.write_text(small)
@@ -72,7 +72,7 @@ def test_lint_ignore_silences_warnings_only(tmp_path: Path) -> None:
     assert build([str(spec)], tmp_path / "b").diagnostics == []
     spec.write_text(small + "lint:\n  ignore: [SCC309, SCC201]\n")
     result = build([str(spec)], tmp_path / "c")
-    assert [(d.code, d.severity, d.line) for d in result.diagnostics] == [("SCC108", "warning", 9)]
+    assert [(d.code, d.severity, d.line) for d in result.diagnostics] == [("SCC108", "warning", 10)]
 
 
 def test_lint_regions_are_used(tmp_path: Path) -> None:
