@@ -41,7 +41,12 @@ def check(path: str, env: str | None = None) -> list[tuple[Source, Plan | None, 
         return [(src, None, diags)]
     diags = [src.place(d) for d in schema.validate(src.data)]
     if has_errors(diags):
-        return [(src, None, diags)]
+        return [(src, None, diags + _beside(src, diags, env))]
+    return _checked_all(src, env)
+
+
+def _checked_all(src: Source, env: str | None) -> list[tuple[Source, Plan | None, list[Diagnostic]]]:
+    """Everything after the schema: the environments, then model, plan and rules for each."""
     if not environments.names(src):
         if env is not None:
             return [(src, None, [src.place(problem(SCC008, f"--env {env}: the spec has no environments",
@@ -56,6 +61,28 @@ def check(path: str, env: str | None = None) -> list[tuple[Source, Plan | None, 
                                                ("environments",), at_key=True))])]
     return [_checked(environments.environment(src, name)) for name in environments.names(src)
             if env is None or name == env]
+
+
+def _beside(src: Source, errors: list[Diagnostic], env: str | None) -> list[Diagnostic]:
+    """The rules' diagnostics on what validated, to report with the schema's errors: the spec
+    without the subtrees that hold them, when that rest validates, keeping only the diagnostics
+    that do not depend on what was left out (scc.front.partial). Nothing when the rest cannot
+    be checked: the schema's round is then the whole report, as it always was."""
+    from scc.front import partial
+
+    part = partial.rest(src, errors)
+    if part is None or schema.validate(part.src.data):
+        return []
+    try:
+        units = _checked_all(part.src, env)
+    except Exception:  # a stage that trusts a whole valid spec may still trip on the rest: say less, never crash
+        return []
+    found: list[Diagnostic] = []
+    for _, plan, diags in units:
+        if plan is not None and plan.app.lint_ignore:  # what `lint.ignore` silences stays silent here too
+            diags = [d for d in diags if d.severity == "error" or d.code not in plan.app.lint_ignore]
+        found += diags
+    return [d for d in partial.kept(part, found) if d not in errors]
 
 
 def _checked(src: Source) -> tuple[Source, Plan | None, list[Diagnostic]]:
