@@ -14,10 +14,20 @@ from scc.codes import SCC007, SCC008, SCC012, SCC140, SCC903, SCC904, problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.front import environments, schema
 from scc.front.spec import Source, load
-from scc.limits import MAX_BYTES, MAX_HIERARCHY_RESOURCES, MAX_OUTPUTS, MAX_RESOURCES
+from scc.limits import MAX_BYTES, MAX_DIRECT_BYTES, MAX_HIERARCHY_RESOURCES, MAX_OUTPUTS, MAX_RESOURCES
 from scc.model import build as model
 from scc.plan import Plan
 from scc.plan import build as plan_stage
+
+
+@dataclass(frozen=True)
+class Output:
+    """What the report says about one template a build gives."""
+
+    spec: str  # the spec file it is built from
+    warnings: int  # of its spec (or environment), shown next to its root template
+    root: bool  # the template one deploys; False for a nested stack
+    from_s3: bool  # a root over MAX_DIRECT_BYTES: CloudFormation takes it only from S3
 
 
 @dataclass
@@ -25,6 +35,7 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, list[str]] = field(default_factory=dict)  # file -> lines, to show source lines
     outputs: dict[Path, str] = field(default_factory=dict)
+    built: dict[Path, Output] = field(default_factory=dict)  # the same files as `outputs`
     written: list[Path] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)  # of the specs (and environments) built
 
@@ -315,9 +326,14 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
     result.plans = [u.plan for u in units if u.plan is not None]
     for unit in units:
         unit.diags[:] = list(dict.fromkeys(unit.diags))
+        shown = _silenced(unit.plan, unit.diags, strict)
         if unit.target is not None and not has_errors(unit.diags):
             result.outputs.update(unit.files)
-        result.diagnostics += _silenced(unit.plan, unit.diags, strict)
+            warnings = sum(d.severity == "warning" for d in shown)
+            result.built.update({p: Output(unit.path, warnings, p == unit.target,
+                                           p == unit.target and len(text.encode("utf-8")) > MAX_DIRECT_BYTES)
+                                 for p, text in unit.files.items()})
+        result.diagnostics += shown
     # Environments share the base: a mistake there is found once per environment; report it once.
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
     if write and result.ok:

@@ -50,7 +50,7 @@ def test_a_schema_error_and_a_rule_error_in_one_run_of_the_cli(tmp_path: Path) -
         assert "2 error(s), 0 warning(s)" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "templates_out").exists(), "nothing is written when there are errors"
     r = scc("validate", "spec.yaml", "--format", "json", cwd=tmp_path)
-    assert [d["code"] for d in json.loads(r.stdout)] == ["SCC104", "SCC401"]
+    assert [d["code"] for d in json.loads(r.stdout)["diagnostics"]] == ["SCC104", "SCC401"]
 
 
 def test_the_schema_round_is_unchanged(tmp_path: Path) -> None:
