@@ -14,6 +14,7 @@ from scc import __version__
 
 if TYPE_CHECKING:
     from scc.diagnostics import Diagnostic
+    from scc.pipeline import Result
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="scc, the Service Connect compiler: spec.yaml -> linted CloudFormation for Amazon ECS.")
@@ -40,7 +41,12 @@ class _Outcome(Protocol):
     def sources(self) -> dict[str, list[str]]: ...
 
 
-def _report(result: _Outcome, fmt: Format, summary: str) -> None:
+def _report(result: _Outcome, fmt: Format, done: list[str], *, writes: bool = False,
+            fields: dict[str, Any] | None = None, ok: bool | None = None) -> None:
+    """The diagnostics, then one line saying how it ended: what was done (`done`, to stdout) or
+    how many problems stopped it. Only a command that would write says that nothing was. In
+    JSON, one object: `ok` (the exit status is 0), the counts, the command's `fields` and the
+    diagnostics (the shape is documented in the README)."""
     import gc
 
     from scc.diagnostics import render_all
@@ -50,17 +56,39 @@ def _report(result: _Outcome, fmt: Format, summary: str) -> None:
     gc.freeze()
 
     diags = result.diagnostics
+    errors = sum(d.severity == "error" for d in diags)
+    warnings = len(diags) - errors
     if fmt is Format.json:
-        typer.echo(render_all(diags, "json"))
+        import json
+
+        typer.echo(json.dumps({"ok": (not errors) if ok is None else ok, "errors": errors, "warnings": warnings,
+                               **(fields or {}), "diagnostics": [d.as_json() for d in diags]}, indent=2))
         return
     if diags:
         typer.echo(render_all(diags, "text", result.sources), err=True)
-    errors = sum(d.severity == "error" for d in diags)
-    warnings = len(diags) - errors
     if errors:
-        typer.echo(f"{errors} error(s), {warnings} warning(s): nothing was written.", err=True)
-    elif summary:
-        typer.echo(summary + (f" ({warnings} warning(s))" if warnings else ""))
+        typer.echo(f"{errors} error(s), {warnings} warning(s)" + (": nothing was written." if writes else ""),
+                   err=True)
+    elif done:
+        typer.echo("\n".join(done))
+
+
+def _templates(result: Result, verb: str, notes: bool = False) -> list[str]:
+    """One line per template (`wrote X`, `X is up to date`): a root carries the warnings of its
+    own spec and, with `notes`, a note when CloudFormation takes it only from S3 (information,
+    not a warning: nothing is wrong with the template, and --strict does not fail on it)."""
+    from scc.limits import MAX_DIRECT_BYTES
+
+    lines = []
+    for path, out in result.built.items():
+        count = f" ({out.warnings} warning(s))" if out.root and out.warnings else ""
+        lines.append(verb.format(path=path) + count)
+        if notes and out.from_s3:
+            size = len(result.outputs[path].encode("utf-8"))
+            lines.append(f"  note: {size:,} bytes, over the {MAX_DIRECT_BYTES:,} CloudFormation accepts as a template "
+                         "body: deploy it from S3 (`aws cloudformation deploy --s3-bucket <bucket>`; with nested "
+                         "stacks, `aws cloudformation package` first)")
+    return lines
 
 
 @app.command()
@@ -98,15 +126,21 @@ def build(
     except Interrupted as exc:
         typer.echo(f"{exc}: nothing was written.", err=True)
         raise typer.Exit(128 + exc.signum) from None
+    s3 = [str(p) for p, out in result.built.items() if out.from_s3]
     if not check:
-        _report(result, fmt, "\n".join(f"wrote {p}" for p in result.written))
+        _report(result, fmt, _templates(result, "wrote {path}", notes=True), writes=True,
+                fields={"written": [str(p) for p in result.written], "deployFromS3": s3 if result.written else []})
         raise typer.Exit(0 if result.ok else 1)
     from scc.synth.render import stale
 
-    diffs = stale(result.outputs) if result.ok else []
-    _report(result, fmt, "" if diffs else "\n".join(f"{p} is up to date" for p in result.outputs))
-    for diff in diffs:
-        typer.echo(diff, nl=False)
+    diffs = stale(result.outputs) if result.ok else {}
+    fields = {"stale": [str(p) for p in diffs], "upToDate": [str(p) for p in result.outputs if p not in diffs],
+              "deployFromS3": s3 if result.ok else []}
+    _report(result, fmt, [] if diffs else _templates(result, "{path} is up to date"), fields=fields,
+            ok=result.ok and not diffs)
+    if fmt is Format.text:
+        for diff in diffs.values():
+            typer.echo(diff, nl=False)
     if diffs:
         typer.echo(f"{len(diffs)} template(s) differ from their specs: run `scc build` and commit them.", err=True)
     raise typer.Exit(0 if result.ok and not diffs else 1)
@@ -131,7 +165,7 @@ def graph(
 
     _, app_model, diags = run(spec, env)[0]
     if app_model is None or any(d.severity == "error" for d in diags):
-        _report(diagnose([spec], env=env), Format.text, "")
+        _report(diagnose([spec], env=env), Format.text, [])
         raise typer.Exit(1)
     sys.stdout.write(render.mermaid(app_model) if fmt is GraphFormat.mermaid else render.dot(app_model))
 
@@ -142,23 +176,25 @@ def validate(specs: SpecsArg, fmt: FormatOpt = Format.text, strict: StrictOpt = 
     from scc.pipeline import validate as run
 
     result = run(specs, strict=strict, env=env)
-    _report(result, fmt, f"{len(specs)} spec(s) valid")
+    warnings = len(result.diagnostics)
+    _report(result, fmt, [f"{len(specs)} spec(s) valid" + (f" ({warnings} warning(s))" if warnings else "")])
     raise typer.Exit(0 if result.ok else 1)
 
 
 @app.command()
 def explain(code: Annotated[str | None, typer.Argument(help="A code such as SCC201; none lists every code.",
                                                        show_default=False)] = None,
-            markdown: Annotated[bool, typer.Option("--markdown", help="Print the rules table of the docs.")] = False,
+            markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown: the code's entry, or without "
+                                                   "a code the rules table of the docs.")] = False,
             ) -> None:
     """Explain a diagnostic code: what it checks, why, and how to fix it."""
-    from scc.codes import CODES, rules_markdown
+    from scc.codes import CODES, code_markdown, rules_markdown
     from scc.codes import explain as text
 
-    if markdown:
-        sys.stdout.write(rules_markdown())
-        return
     if code is None:
+        if markdown:
+            sys.stdout.write(rules_markdown())
+            return
         for c in CODES.values():
             typer.echo(f"{c.code}  {c.severity:<7}  {c.summary}")
         return
@@ -166,7 +202,7 @@ def explain(code: Annotated[str | None, typer.Argument(help="A code such as SCC2
     if found is None:
         typer.echo(f"unknown code {code!r}; `scc explain` lists the codes", err=True)
         raise typer.Exit(2)
-    typer.echo(text(found), nl=False)
+    typer.echo(code_markdown(found) if markdown else text(found), nl=False)
 
 
 @app.command()
@@ -226,11 +262,11 @@ def diff(
         if env is not None and all(d.code == SCC008.code for d in diags) and diags and names(src):
             units = []  # --env names an environment this spec does not have: added or removed
         if any(a is None or any(d.severity == "error" for d in diags) for _, a, diags in units):
-            _report(diagnose([spec], env=env), Format.text, "")
+            _report(diagnose([spec], env=env), Format.text, [])
             raise typer.Exit(1)
         specs.append([(s, a) for s, a, _ in units if a is not None])
     if not specs[0] and not specs[1]:
-        _report(diagnose([new], env=env), Format.text, "")
+        _report(diagnose([new], env=env), Format.text, [])
         raise typer.Exit(1)
     sys.stdout.write(report(specs[0], specs[1], compare))
 
@@ -250,7 +286,7 @@ def plan(
 
     result, changes, names = run(spec, against, env=env)
     if not result.ok:
-        _report(result, fmt, "")
+        _report(result, fmt, [])
         raise typer.Exit(1)
     from scc.tools import plan as tool
 

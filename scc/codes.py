@@ -1287,6 +1287,11 @@ def explain(code: Code) -> str:
     return f"{code.code} ({code.severity}): {code.summary}\n\nWhy: {code.why}\n\nFix: {code.fix}\n"
 
 
+def code_markdown(code: Code) -> str:
+    """One code in Markdown (`scc explain SCC603 --markdown`), for an issue, a review or a wiki."""
+    return f"## {code.code} ({code.severity}): {code.summary}\n\n**Why:** {code.why}\n\n**Fix:** {code.fix}\n"
+
+
 def rules_markdown() -> str:
     """docs/rules.md: every code, generated from this registry (`scc explain --markdown`)."""
     rows = [

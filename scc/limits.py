@@ -6,6 +6,10 @@ from __future__ import annotations
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
 MAX_BYTES = 1024 * 1024  # from S3; `aws cloudformation deploy --s3-bucket` uploads it there
+# A template body passed directly (CreateStack's and UpdateStack's TemplateBody, what `aws
+# cloudformation deploy` sends without --s3-bucket) holds at most 51,200 bytes: a larger one must
+# be deployed from S3. Not an error: scc says so when it writes one.
+MAX_DIRECT_BYTES = 51_200
 
 # Per operation on a nested stack hierarchy: CloudFormation creates, updates or deletes at most
 # 2,500 resources in one operation of a root stack and all its nested stacks (same quotas page,

@@ -14,10 +14,20 @@ from scc.codes import SCC007, SCC008, SCC012, SCC140, SCC903, SCC904, problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.front import environments, schema
 from scc.front.spec import Source, load
-from scc.limits import MAX_BYTES, MAX_HIERARCHY_RESOURCES, MAX_OUTPUTS, MAX_RESOURCES
+from scc.limits import MAX_BYTES, MAX_DIRECT_BYTES, MAX_HIERARCHY_RESOURCES, MAX_OUTPUTS, MAX_RESOURCES
 from scc.model import build as model
 from scc.plan import Plan
 from scc.plan import build as plan_stage
+
+
+@dataclass(frozen=True)
+class Output:
+    """What the report says about one template a build gives."""
+
+    spec: str  # the spec file it is built from
+    warnings: int  # of its spec (or environment), shown next to its root template
+    root: bool  # the template one deploys; False for a nested stack
+    from_s3: bool  # a root over MAX_DIRECT_BYTES: CloudFormation takes it only from S3
 
 
 @dataclass
@@ -25,6 +35,7 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, list[str]] = field(default_factory=dict)  # file -> lines, to show source lines
     outputs: dict[Path, str] = field(default_factory=dict)
+    built: dict[Path, Output] = field(default_factory=dict)  # the same files as `outputs`
     written: list[Path] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)  # of the specs (and environments) built
 
@@ -41,7 +52,12 @@ def check(path: str, env: str | None = None) -> list[tuple[Source, Plan | None, 
         return [(src, None, diags)]
     diags = [src.place(d) for d in schema.validate(src.data)]
     if has_errors(diags):
-        return [(src, None, diags)]
+        return [(src, None, diags + _beside(src, diags, env))]
+    return _checked_all(src, env)
+
+
+def _checked_all(src: Source, env: str | None) -> list[tuple[Source, Plan | None, list[Diagnostic]]]:
+    """Everything after the schema: the environments, then model, plan and rules for each."""
     if not environments.names(src):
         if env is not None:
             return [(src, None, [src.place(problem(SCC008, f"--env {env}: the spec has no environments",
@@ -56,6 +72,28 @@ def check(path: str, env: str | None = None) -> list[tuple[Source, Plan | None, 
                                                ("environments",), at_key=True))])]
     return [_checked(environments.environment(src, name)) for name in environments.names(src)
             if env is None or name == env]
+
+
+def _beside(src: Source, errors: list[Diagnostic], env: str | None) -> list[Diagnostic]:
+    """The rules' diagnostics on what validated, to report with the schema's errors: the spec
+    without the subtrees that hold them, when that rest validates, keeping only the diagnostics
+    that do not depend on what was left out (scc.front.partial). Nothing when the rest cannot
+    be checked: the schema's round is then the whole report, as it always was."""
+    from scc.front import partial
+
+    part = partial.rest(src, errors)
+    if part is None or schema.validate(part.src.data):
+        return []
+    try:
+        units = _checked_all(part.src, env)
+    except Exception:  # a stage that trusts a whole valid spec may still trip on the rest: say less, never crash
+        return []
+    found: list[Diagnostic] = []
+    for _, plan, diags in units:
+        if plan is not None and plan.app.lint_ignore:  # what `lint.ignore` silences stays silent here too
+            diags = [d for d in diags if d.severity == "error" or d.code not in plan.app.lint_ignore]
+        found += diags
+    return [d for d in partial.kept(part, found) if d not in errors]
 
 
 def _checked(src: Source) -> tuple[Source, Plan | None, list[Diagnostic]]:
@@ -305,9 +343,14 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
     result.plans = [u.plan for u in units if u.plan is not None]
     for unit in units:
         unit.diags[:] = list(dict.fromkeys(unit.diags))
+        shown = _silenced(unit.plan, unit.diags, strict)
         if unit.target is not None and not has_errors(unit.diags):
             result.outputs.update(unit.files)
-        result.diagnostics += _silenced(unit.plan, unit.diags, strict)
+            warnings = sum(d.severity == "warning" for d in shown)
+            result.built.update({p: Output(unit.path, warnings, p == unit.target,
+                                           p == unit.target and len(text.encode("utf-8")) > MAX_DIRECT_BYTES)
+                                 for p, text in unit.files.items()})
+        result.diagnostics += shown
     # Environments share the base: a mistake there is found once per environment; report it once.
     result.diagnostics = sorted(dict.fromkeys(result.diagnostics), key=sort_key)
     if write and result.ok:

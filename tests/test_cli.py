@@ -74,7 +74,10 @@ def test_one_bad_spec_writes_nothing_at_all(work: Path) -> None:
 def test_json_diagnostics(work: Path) -> None:
     r = scc("validate", "bad.yaml", "--format", "json", cwd=work)
     assert r.returncode == 1
-    (diag,) = json.loads(r.stdout)
+    report = json.loads(r.stdout)
+    assert list(report) == ["ok", "errors", "warnings", "diagnostics"]
+    assert report["ok"] is False and report["errors"] == 1 and report["warnings"] == 0
+    (diag,) = report["diagnostics"]
     assert diag == {
         "code": "SCC104", "severity": "error", "file": "bad.yaml", "line": 9, "column": 39,
         "path": "services.api.ports[0].appProtocol", "hint": "did you mean `http`?",
@@ -152,3 +155,75 @@ def test_strict_turns_warnings_into_errors(work: Path) -> None:
 
 def test_explain_markdown_is_the_docs_table(work: Path) -> None:
     assert scc("explain", "--markdown", cwd=work).stdout == (ROOT / "docs" / "rules.md").read_text()
+
+
+def test_explain_markdown_of_one_code_is_that_entry(work: Path) -> None:
+    one = scc("explain", "scc603", "--markdown", cwd=work)
+    assert one.returncode == 0
+    assert one.stdout.startswith("## SCC603 (error): requests scaling on a port without")
+    assert "\n**Fix:** Set `appProtocol: http`" in one.stdout
+    assert "SCC604" not in one.stdout and "| code |" not in one.stdout
+    assert scc("explain", "SCC999", "--markdown", cwd=work).returncode == 2
+
+
+SMALL = GOOD.replace("    cpu: 512\n    memory: 1024\n", "    cpu: 256\n", 1)  # the proxy warning SCC309
+
+
+def test_each_wrote_line_carries_its_own_specs_warnings(work: Path) -> None:
+    (work / "small.yaml").write_text(SMALL.replace("name: app", "name: small"))
+    r = scc("build", "small.yaml", "good.yaml", "--no-lint", cwd=work)
+    assert r.returncode == 0, r.stderr
+    out = Path("templates_out")
+    assert r.stdout.splitlines() == [f"wrote {out / 'small.yaml'} (1 warning(s))", f"wrote {out / 'app.yaml'}"]
+    r = scc("build", "good.yaml", "small.yaml", "--no-lint", "--check", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"{out / 'app.yaml'} is up to date", f"{out / 'small.yaml'} is up to date "
+                                     "(1 warning(s))"]
+
+
+def test_build_json_names_what_it_wrote(work: Path) -> None:
+    r = scc("build", "good.yaml", "--no-lint", "--format", "json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"ok": True, "errors": 0, "warnings": 0, "written": ["templates_out/app.yaml"],
+                                    "deployFromS3": [], "diagnostics": []}
+    r = scc("build", "good.yaml", "--no-lint", "--check", "--format", "json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"ok": True, "errors": 0, "warnings": 0, "stale": [],
+                                    "upToDate": ["templates_out/app.yaml"], "deployFromS3": [], "diagnostics": []}
+    (work / "good.yaml").write_text(GOOD.replace("8080", "8081"))
+    r = scc("build", "good.yaml", "--no-lint", "--check", "--format", "json", cwd=work)
+    assert r.returncode == 1
+    report = json.loads(r.stdout)  # stdout is the object alone: the diff is not printed
+    assert report["ok"] is False and report["stale"] == ["templates_out/app.yaml"] and report["upToDate"] == []
+    r = scc("build", "bad.yaml", "--format", "json", cwd=work)
+    assert r.returncode == 1
+    report = json.loads(r.stdout)
+    assert (report["ok"], report["errors"], report["written"]) == (False, 1, [])
+
+
+def test_only_commands_that_write_say_nothing_was_written(work: Path) -> None:
+    (work / "bad2.yaml").write_text(BAD.replace("name: app", "name: other"))
+    build = scc("build", "bad.yaml", cwd=work)
+    assert build.stderr.splitlines()[-1] == "1 error(s), 0 warning(s): nothing was written."
+    check = scc("build", "bad.yaml", "--check", cwd=work)
+    assert check.stderr.splitlines()[-1] == "1 error(s), 0 warning(s)"
+    for command in (["validate", "bad.yaml"], ["graph", "bad.yaml"], ["diff", "good.yaml", "bad.yaml"],
+                    ["plan", "bad.yaml"]):
+        r = scc(*command, cwd=work)
+        assert r.returncode == 1 and r.stderr.splitlines()[-1] == "1 error(s), 0 warning(s)", (command, r.stderr)
+
+
+def test_a_template_over_the_direct_limit_says_to_deploy_from_s3(work: Path) -> None:
+    from scc.limits import MAX_DIRECT_BYTES
+
+    spec = ROOT / "examples" / "sock-shop.yaml"  # about 70 KB of template
+    r = scc("build", str(spec), "--no-lint", "--strict", "-o", "out", cwd=work)
+    assert r.returncode == 0, r.stderr  # information, not a warning: --strict does not fail on it
+    assert (work / "out" / "sock-shop.yaml").stat().st_size > MAX_DIRECT_BYTES
+    wrote, note = r.stdout.splitlines()
+    assert wrote == f"wrote {Path('out') / 'sock-shop.yaml'}"
+    assert note.startswith("  note: ") and "over the 51,200" in note and "--s3-bucket" in note
+    r = scc("build", "good.yaml", "--no-lint", cwd=work)
+    assert "note" not in r.stdout
+    r = scc("build", str(spec), "--no-lint", "-o", "out2", "--format", "json", cwd=work)
+    assert json.loads(r.stdout)["deployFromS3"] == [str(Path("out2") / "sock-shop.yaml")]

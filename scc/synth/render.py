@@ -75,17 +75,17 @@ def render(template: dict[str, Any], spec_file: str) -> str:
     return header(spec_file) + text
 
 
-def stale(files: dict[Path, str]) -> list[str]:
-    """Unified diffs between what a build would write and what is on disk (`--check`); a file
-    that does not exist yet shows as wholly added."""
+def stale(files: dict[Path, str]) -> dict[Path, str]:
+    """Unified diffs between what a build would write and what is on disk (`--check`), by the
+    file that differs; a file that does not exist yet shows as wholly added."""
     import difflib
 
-    out = []
+    out = {}
     for target, text in files.items():
         # errors="replace": a damaged file on disk shows as different, it does not stop the check.
         current = target.read_text(encoding="utf-8", errors="replace") if target.is_file() else ""
         if current != text:
             old = str(target) if target.is_file() else "/dev/null"
-            out.append("".join(difflib.unified_diff(current.splitlines(True), text.splitlines(True),
-                                                    f"{old} (on disk)", f"{target} (from the spec)")))
+            out[target] = "".join(difflib.unified_diff(current.splitlines(True), text.splitlines(True),
+                                                       f"{old} (on disk)", f"{target} (from the spec)"))
     return out
