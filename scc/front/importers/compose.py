@@ -135,14 +135,6 @@ def _translate(src: Source, data: dict[str, Any], project: str, variables: Mappi
         spec["defaults"] = {"cpu": 512, "memory": 1024}
         draft.note(("defaults",), "Compose gives no task size: the smallest Fargate size with room for the "
                    "Service Connect proxy (256 CPU units, 64 MiB) beside the application")
-    for kind in ("services", "jobs"):
-        chosen = [d for d in drafts if d.job == (kind == "jobs")]
-        if not chosen:
-            continue
-        spec[kind] = {}
-        for d in chosen:
-            spec[kind][d.name] = d.ordered()
-            for rel, text in d.notes.items():
-                draft.note((kind, d.name, *rel), text)
+    draft.add_workloads(drafts)
     return draft
 

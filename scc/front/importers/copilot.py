@@ -125,15 +125,7 @@ def _translate(app: str, loaded: list[tuple[Source, dict[str, Any]]], envs: list
             d.note(("calls",), "Copilot lets every service of an environment reach every other: keep the calls "
                                "this one makes")
     _distinct_paths(drafts)
-    for kind in ("services", "jobs"):
-        chosen = [d for d in drafts if d.job == (kind == "jobs")]
-        if not chosen:
-            continue
-        spec[kind] = {}
-        for d in chosen:
-            spec[kind][d.name] = d.ordered()
-            for rel, text in d.notes.items():
-                draft.note((kind, d.name, *rel), text)
+    draft.add_workloads(drafts)
     if any("expose" in d.fields and any(e.get("loadBalancer") == "edge" for e in d.fields["expose"])
            for d in drafts):
         spec["loadBalancers"] = {"edge": {"type": "network", "scheme": "internet-facing"}}

@@ -3,8 +3,9 @@ diagnostic per thing not carried over, pointing at the imported file's line."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from scc.codes import SCC134, SCC135, Code, problem
 from scc.diagnostics import Diagnostic, Path, has_errors, sort_key
@@ -55,3 +56,26 @@ class Draft:
 
     def note(self, path: Path, text: str) -> None:
         self.notes[path] = f"{self.notes[path]}; {text}" if path in self.notes else text
+
+    def add_workloads(self, drafts: Sequence[Workload]) -> None:
+        """Each translated service or job under `services` or `jobs`, in input order, with its notes."""
+        for kind in ("services", "jobs"):
+            chosen = [d for d in drafts if d.job == (kind == "jobs")]
+            if not chosen:
+                continue
+            self.data[kind] = {}
+            for d in chosen:
+                self.data[kind][d.name] = d.ordered()
+                for rel, text in d.notes.items():
+                    self.note((kind, d.name, *rel), text)
+
+
+class Workload(Protocol):
+    """What both importers' per-service drafts give the spec: a name, whether it is a job, its
+    fields in spec order and the notes on them."""
+
+    name: str
+    job: bool
+    notes: dict[Path, str]
+
+    def ordered(self) -> dict[str, Any]: ...
