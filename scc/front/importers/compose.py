@@ -11,17 +11,16 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import Any
 
-from scc.codes import SCC001, SCC004, SCC130, SCC131, SCC133
+from scc.codes import SCC131, SCC133
 from scc.diagnostics import Diagnostic, Path
 from scc.front.importers import compose_service, peers
 from scc.front.importers.common import scc_name
 from scc.front.importers.emit import render
 from scc.front.importers.interpolate import Interpolator, Refused, dotenv
-from scc.front.importers.report import Draft, Imported, Report
+from scc.front.importers.report import Draft, Imported, Report, recoded
 from scc.front.spec import Source, load
 
 # What the loader reports in spec terms, said in import terms.
-_RENAMED = {SCC001.code: SCC130, SCC004.code: SCC131}
 # Top-level keys the importer reads; `x-` keys are Compose's extension fields, for anchors.
 _TOP = {"version", "name", "services", "volumes", "secrets", "configs"}
 
@@ -63,11 +62,7 @@ def run(path: str, name: str | None = None, env: Mapping[str, str] | None = None
 
 
 def _renamed(d: Diagnostic) -> Diagnostic:
-    code = _RENAMED.get(d.code)
-    if code is None:
-        return d
-    message = "is a mapping of keys, with `services`" if code is SCC131 else d.message
-    return Diagnostic(code.code, code.severity, message, d.file, d.line, d.col, d.path, d.hint)
+    return recoded(d, SCC131, "is a mapping of keys, with `services`")
 
 
 def _interpolated(src: Source, env: Mapping[str, str], report: Report) -> dict[str, Any] | None:

@@ -9,16 +9,14 @@ import re
 from pathlib import Path as FsPath
 from typing import Any
 
-from scc.codes import SCC001, SCC004, SCC130, SCC132
+from scc.codes import SCC130, SCC132
 from scc.diagnostics import Diagnostic, Path
 from scc.front.importers import copilot_workload as workload
 from scc.front.importers.common import scc_name
 from scc.front.importers.emit import render
-from scc.front.importers.report import Draft, Imported, Report
+from scc.front.importers.report import Draft, Imported, Report, recoded
 from scc.front.merge import merge
 from scc.front.spec import Source, load
-
-_RENAMED = {SCC001.code: SCC130, SCC004.code: SCC132}
 
 
 def _folder(path: str) -> FsPath | None:
@@ -84,11 +82,7 @@ def _application(folder: FsPath) -> str:
 
 
 def _renamed(d: Diagnostic) -> Diagnostic:
-    code = _RENAMED.get(d.code)
-    if code is None:
-        return d
-    message = "a manifest is a mapping with `name` and `type`" if code is SCC132 else d.message
-    return Diagnostic(code.code, code.severity, message, d.file, d.line, d.col, d.path, d.hint)
+    return recoded(d, SCC132, "a manifest is a mapping with `name` and `type`")
 
 
 def _translate(app: str, loaded: list[tuple[Source, dict[str, Any]]], envs: list[str], report: Report) -> Draft:

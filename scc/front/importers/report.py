@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from scc.codes import SCC134, SCC135, Code, problem
+from scc.codes import SCC001, SCC004, SCC130, SCC134, SCC135, Code, problem
 from scc.diagnostics import Diagnostic, Path, has_errors, sort_key
 from scc.front.spec import Source
 
@@ -68,6 +68,16 @@ class Draft:
                 self.data[kind][d.name] = d.ordered()
                 for rel, text in d.notes.items():
                     self.note((kind, d.name, *rel), text)
+
+
+def recoded(d: Diagnostic, shape: Code, message: str) -> Diagnostic:
+    """A loader error as the importer's own: an unreadable file is SCC130, a file of the wrong
+    shape (the loader's SCC004) is `shape` with `message`; anything else stays as it is."""
+    if d.code == SCC001.code:
+        return Diagnostic(SCC130.code, SCC130.severity, d.message, d.file, d.line, d.col, d.path, d.hint)
+    if d.code == SCC004.code:
+        return Diagnostic(shape.code, shape.severity, message, d.file, d.line, d.col, d.path, d.hint)
+    return d
 
 
 class Workload(Protocol):
