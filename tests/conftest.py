@@ -22,6 +22,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("SCC_CACHE_DIR", tempfile.mkdtemp(prefix="scc-test-cache-"))
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The checkov scans run in processes of their own (tests/test_checkov.py): started as soon
+    as the session knows it runs them, on the second core, and checked last, when they are done."""
+    scans = [item for item in items if item.get_closest_marker("checkov_scan")]
+    if scans and not config.getoption("--collect-only"):
+        items[:] = [item for item in items if item not in scans] + scans
+        from tests import test_checkov
+
+        test_checkov.start()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite expected files from current output")
 

@@ -1,16 +1,17 @@
 """Security scan: checkov over every example's template reports nothing outside the allowlist
 below, and each allowed check says why it is the user's explicit choice or an option they left
-off. checkov runs from its own virtual environment (its pins would fight ours), installed by
-this test on first use into tests/.checkov-venv; CI sets SCC_REQUIRE_CHECKOV=1 so it can never
-be skipped there."""
+off. checkov runs from its own virtual environment (its pins would fight ours), installed on
+first use into tests/.checkov-venv, in the background while the rest of the suite runs (the scan
+tests are ordered last); CI sets SCC_REQUIRE_CHECKOV=1 so it can never be skipped there."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+import threading
 
 import pytest
 
@@ -37,26 +38,78 @@ ALLOWLIST = {
 }
 
 
-@pytest.fixture(scope="module")
-def checkov() -> Path:
-    exe = VENV / "bin" / "checkov"
-    if not exe.exists():
+FOLDERS = ("templates_out", "tests/golden")
+
+
+class _Scans:
+    """Installing checkov and scanning both folders takes a minute and a half of other processes:
+    started when the session is collected (tests/conftest.py), it runs on the second core while
+    the rest of the suite runs, and the scan tests, ordered last, read its results."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.results: dict[str, subprocess.CompletedProcess[str]] = {}
+        self.failure: BaseException | None = None
+        self._procs: list[subprocess.Popen[str]] = []
+        threading.Thread(target=self._run, name="checkov", daemon=True).start()
+        atexit.register(self.stop)
+
+    def _call(self, args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self._procs.append(proc)
+        out, err = proc.communicate(timeout=timeout)
+        return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+    def _run(self) -> None:
         try:
-            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True, timeout=120)
-            subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", CHECKOV], check=True, timeout=900,
-                           capture_output=True)
-        except (OSError, subprocess.SubprocessError) as exc:
-            if os.environ.get("SCC_REQUIRE_CHECKOV"):
-                raise
-            pytest.skip(f"checkov could not be installed ({exc}); CI requires it")
-    return exe
+            exe = VENV / "bin" / "checkov"
+            if not exe.exists():
+                for args in ([sys.executable, "-m", "venv", str(VENV)],
+                             [str(VENV / "bin" / "pip"), "install", "-q", CHECKOV]):
+                    done = self._call(args, timeout=900)
+                    if done.returncode:
+                        raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
+            for folder in FOLDERS:  # one at a time: one core for checkov, one for the suite
+                self.results[folder] = self._call([str(exe), "-d", str(ROOT / folder), "--framework",
+                                                   "cloudformation", "--quiet", "--compact", "-o", "json"],
+                                                  timeout=600)
+        except BaseException as exc:  # reported by the tests that wait for it
+            self.failure = exc
+        finally:
+            self.done.set()
+
+    def stop(self) -> None:
+        for proc in self._procs:
+            if proc.poll() is None:
+                proc.kill()
 
 
-@pytest.mark.parametrize("folder", ["templates_out", "tests/golden"])
-def test_examples_pass_checkov_but_for_documented_choices(checkov: Path, folder: str) -> None:
+_scans: list[_Scans] = []
+
+
+def start() -> None:
+    if not _scans:
+        _scans.append(_Scans())
+
+
+@pytest.fixture
+def scans() -> _Scans:
+    start()
+    job = _scans[0]
+    job.done.wait()
+    if job.failure is not None:
+        if os.environ.get("SCC_REQUIRE_CHECKOV") or not isinstance(job.failure, (OSError, RuntimeError)):
+            raise job.failure
+        pytest.skip(f"checkov could not be installed ({job.failure}); CI requires it")
+    return job
+
+
+@pytest.mark.checkov_scan
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_examples_pass_checkov_but_for_documented_choices(scans: _Scans, folder: str) -> None:
     """The committed examples and every golden template (each feature's output)."""
-    run = subprocess.run([str(checkov), "-d", str(ROOT / folder), "--framework", "cloudformation",
-                          "--quiet", "--compact", "-o", "json"], capture_output=True, text=True, timeout=600)
+    run = scans.results[folder]
+    assert run.stdout.strip(), f"checkov printed nothing: {run.stderr[-2000:]}"
     reports = json.loads(run.stdout)
     reports = reports if isinstance(reports, list) else [reports]
     failed = [(f["check_id"], f["file_path"], f["resource"]) for r in reports for f in r["results"]["failed_checks"]]
