@@ -17,17 +17,30 @@ from typing import Any
 # A small template of the resource types scc makes most (examples/shop.yaml's, as scc builds it).
 WARM_UP = Path(__file__).with_name("warmup.yaml")
 _early: list[Worker] = []  # started by the command line for the build it runs next
+_warm: list[bool] = []  # this process has paid what a first lint pays (a fork inherits it)
+
+
+def warm() -> None:
+    """cfn-lint loaded, and what a first lint pays once per process (schemas, patterns) paid.
+    A process that builds many times (the test suite) warms once: every worker it forks after
+    starts warm."""
+    from scc.synth import cfnlint_engine
+
+    eng = cfnlint_engine.engine()
+    if eng is not None and not _warm:
+        data, _ = cfnlint_engine.decode(WARM_UP.read_text(encoding="utf-8"))
+        cfnlint_engine.run(eng, data, ("us-east-1",), [], None)
+        _warm.append(True)
 
 
 def _serve(conn: Connection) -> None:
     try:
         from scc.synth import cfnlint_engine
 
-        eng = cfnlint_engine.engine()
-        if eng is not None and not conn.poll():
-            # Nothing to lint yet: pay now what a first lint pays once per process (schemas, patterns).
-            data, _ = cfnlint_engine.decode(WARM_UP.read_text(encoding="utf-8"))
-            cfnlint_engine.run(eng, data, ("us-east-1",), [], None)
+        if _warm or conn.poll():
+            cfnlint_engine.engine()  # a request is waiting: no time to warm up first
+        else:
+            warm()  # nothing to lint yet
         request = conn.recv()
         if request is not None:
             fn, args = request
