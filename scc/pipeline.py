@@ -129,6 +129,7 @@ class _Unit:
     target: Path | None = None
     files: dict[Path, str] = field(default_factory=dict)
     origin: dict[str, tuple[str | int, ...]] = field(default_factory=dict)
+    read: dict[str, Any] = field(default_factory=dict)  # previous templates' texts, parsed once
 
 
 def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tuple[
@@ -170,8 +171,10 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
     return files, origin, [src.place(d) for d in diags]
 
 
-def _unreadable(out_dir: Path, name: str) -> str | None:
-    """Why a template of the previous build in the output directory cannot be read back, if so."""
+def _unreadable(out_dir: Path, name: str, read: dict[str, Any]) -> str | None:
+    """Why a template of the previous build in the output directory cannot be read back, if so;
+    what each one parsed to goes into `read`, for the plan to compare with (parsing thousands of
+    resources takes a second)."""
     from scc.diagnostics import printable
     from scc.synth.read import load_template
 
@@ -184,7 +187,8 @@ def _unreadable(out_dir: Path, name: str) -> str | None:
         if not old.is_file():
             continue
         try:
-            data = load_template(old.read_text(encoding="utf-8"))
+            text = old.read_text(encoding="utf-8")
+            data = read[text] = load_template(text)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             return f"the previous template {printable(str(old))} cannot be read: {exc}"
         except Exception as exc:  # the YAML parser's errors, and whatever else damaged text may give
@@ -206,7 +210,7 @@ def _judged(unit: _Unit, out_dir: Path) -> list[Diagnostic]:
         return []
     names = [s.name for s in app.services]
     out = []
-    for c in tool.compare(old, tool.relative(unit.files, out_dir)):
+    for c in tool.compare(old, tool.relative(unit.files, out_dir), unit.read):
         if c.severity != "error":
             continue
         service = tool.owner(names, c.logical_id)
@@ -306,7 +310,7 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                 diags.append(src.place(d))
                 continue
             owners[target] = path
-            damaged = _unreadable(out_dir, plan.app.name)
+            damaged = _unreadable(out_dir, plan.app.name, unit.read)
             if damaged is not None:
                 diags.append(src.place(problem(SCC012, damaged, ("name",), at_key=True, hint=(
                     "scc reads the previous templates to keep services in their stacks and to refuse updates "

@@ -87,8 +87,11 @@ def _app_protocols(res: dict[str, Any]) -> dict[str, str]:
     return ports
 
 
-def compare(old_files: dict[str, str], new_files: dict[str, str]) -> list[Change]:
-    read: dict[str, Any] = {}
+def compare(old_files: dict[str, str], new_files: dict[str, str], read: dict[str, Any] | None = None) -> list[Change]:
+    """What CloudFormation does going from the old templates to the new ones. `read`: texts
+    already parsed (by the build, which reads the previous templates first); nothing in it is
+    changed."""
+    read = {} if read is None else read
     old, new = resources(old_files, read), resources(new_files, read)
     changes: dict[str, Change] = {}
     for logical_id, (stack, res) in new.items():
