@@ -3,6 +3,7 @@ writes it), and the diff against what is on disk for `--check`."""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -63,16 +64,78 @@ def _dumper() -> type[yaml.Dumper]:
     return dumper
 
 
-def render(template: dict[str, Any], spec_file: str) -> str:
+def _dump(data: dict[str, Any]) -> str:
     import yaml
     from cfn_tools._config import config  # slow import: only the build path pays for it
 
-    data = _ordered(template, TOP_ORDER)
-    if "Resources" in data:
-        data["Resources"] = {k: _ordered(v, RESOURCE_ORDER) for k, v in data["Resources"].items()}
     width: int = config.max_col_width  # untyped cfn_tools: the line width cfn-flip wraps at
-    text = yaml.dump(data, Dumper=_dumper(), default_flow_style=False, allow_unicode=True, width=width)
-    return header(spec_file) + text
+    return yaml.dump(data, Dumper=_dumper(), default_flow_style=False, allow_unicode=True, width=width)
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _key(logical_id: str, resource: Any) -> str | None:
+    """The resource as a memo key: exact JSON of plain data only (a str or dict subclass the
+    dumper might write otherwise, or a tuple JSON would make a list, gives no key)."""
+    stack = [resource]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            if any(type(k) is not str for k in item):
+                return None
+            stack += item.values()
+        elif kind is list:
+            stack += item
+        elif kind not in _PLAIN:
+            return None
+    return json.dumps([logical_id, resource], ensure_ascii=False, allow_nan=True)
+
+
+# Rendered resources by their key: a process that renders the same resource again (`scc diff`
+# and `scc plan` compile the old spec and the new one, the test suite builds an app many times)
+# emits it once. PyYAML's Python emitter is most of a large build's time.
+_MEMO: dict[str, str] = {}
+_MEMO_MAX = 8192
+
+
+def _resource(logical_id: str, resource: dict[str, Any]) -> str:
+    """One resource as it reads inside the template's `Resources:` mapping: rendered under that
+    key, so that every line is at the column it has in the whole template (wrapping included)."""
+    key = _key(logical_id, resource)
+    if key is not None and key in _MEMO:
+        return _MEMO[key]
+    text = _dump({"Resources": {logical_id: resource}})
+    assert text.startswith("Resources:\n")
+    text = text[len("Resources:\n"):]
+    if key is not None:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO[key] = text
+    return text
+
+
+def render(template: dict[str, Any], spec_file: str) -> str:
+    """The template's YAML: the same bytes as dumping it whole (tests/test_render.py), its top-level
+    keys in CloudFormation's order and each resource's keys in RESOURCE_ORDER. Top-level entries of
+    a block mapping are written independently of each other, so resources render one by one."""
+    data = _ordered(template, TOP_ORDER)
+    resources = data.get("Resources")
+    if not isinstance(resources, dict) or not resources or any(type(k) is not str for k in resources):
+        if isinstance(resources, dict):
+            data["Resources"] = {k: _ordered(v, RESOURCE_ORDER) if isinstance(v, dict) else v
+                                 for k, v in resources.items()}
+        return header(spec_file) + _dump(data)
+    keys = list(data)
+    at = keys.index("Resources")
+    head = {k: data[k] for k in keys[:at]}
+    tail = {k: data[k] for k in keys[at + 1:]}
+    parts = [header(spec_file), _dump(head) if head else "", "Resources:\n"]
+    parts += [_resource(k, _ordered(v, RESOURCE_ORDER)) if isinstance(v, dict) else _dump({"Resources": {k: v}})[11:]
+              for k, v in resources.items()]
+    parts.append(_dump(tail) if tail else "")
+    return "".join(parts)
 
 
 def stale(files: dict[Path, str]) -> dict[Path, str]:
