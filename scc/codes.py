@@ -1257,9 +1257,10 @@ SCC903 = _code(
     _E,
     "the template exceeds a CloudFormation limit",
     (
-        "A template may hold at most 500 resources, 200 outputs and 1 MB (uploaded through S3). scc moves services "
-        "into nested stacks when one template would not fit, but the root keeps the shared resources, including each "
-        "public service's target group and listener rule."
+        "A template may hold at most 500 resources, 200 outputs, 200 parameters and 1 MB (uploaded through S3). scc "
+        "moves services into nested stacks when one template would not fit, but the root keeps the shared resources, "
+        "including each public service's target group and listener rule, and a nested stack receives what its "
+        "services use from other stacks as parameters."
     ),
     fix=(
         "Split the services into several specs, each built into its own stack (for example the public services of "

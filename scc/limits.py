@@ -5,6 +5,7 @@ from __future__ import annotations
 # Per template (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
+MAX_PARAMETERS = 200  # a nested stack receives what it refers to in other stacks as parameters
 MAX_BYTES = 1024 * 1024  # from S3; `aws cloudformation deploy --s3-bucket` uploads it there
 # A template body passed directly (CreateStack's and UpdateStack's TemplateBody, what `aws
 # cloudformation deploy` sends without --s3-bucket) holds at most 51,200 bytes: a larger one must

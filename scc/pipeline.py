@@ -14,7 +14,7 @@ from scc.codes import SCC007, SCC008, SCC012, SCC140, SCC903, SCC904, problem
 from scc.diagnostics import Diagnostic, has_errors, sort_key
 from scc.front import environments, schema
 from scc.front.spec import Source, load
-from scc.limits import MAX_BYTES, MAX_DIRECT_BYTES, MAX_HIERARCHY_RESOURCES, MAX_OUTPUTS, MAX_RESOURCES
+from scc.limits import MAX_BYTES, MAX_DIRECT_BYTES, MAX_HIERARCHY_RESOURCES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES
 from scc.model import build as model
 from scc.plan import Plan
 from scc.plan import build as plan_stage
@@ -260,7 +260,8 @@ def _hierarchy(total: int, services: int) -> Diagnostic:
 
 def _limits(data: dict[str, Any], text: str, which: str = "the template") -> list[Diagnostic]:
     counts = {"resources": (len(data.get("Resources", {})), MAX_RESOURCES),
-              "outputs": (len(data.get("Outputs", {})), MAX_OUTPUTS)}
+              "outputs": (len(data.get("Outputs", {})), MAX_OUTPUTS),
+              "parameters": (len(data.get("Parameters", {})), MAX_PARAMETERS)}
     out = [problem(SCC903, f"{which} has {n} {what}; CloudFormation allows {limit}", ("services",),
                    at_key=True, hint="split the services into several specs (stacks)")
            for what, (n, limit) in counts.items() if n > limit]
