@@ -226,6 +226,7 @@ def _template(built: dict[str, tuple[Result, Template | None]], name: str) -> Te
     return template
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", APPS)
 def test_builds_lint_clean(name: str, built: dict[str, tuple[Result, Template | None]]) -> None:
     result, _ = built[name]

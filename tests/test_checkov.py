@@ -104,6 +104,7 @@ def scans() -> _Scans:
     return job
 
 
+@pytest.mark.slow
 @pytest.mark.checkov_scan
 @pytest.mark.parametrize("folder", FOLDERS)
 def test_examples_pass_checkov_but_for_documented_choices(scans: _Scans, folder: str) -> None:

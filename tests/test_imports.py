@@ -53,6 +53,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Result]:
             for case in CASES}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_imported_spec_builds_lint_clean(case: Path, built: dict[str, Result]) -> None:
     result = built[case.name]
@@ -83,6 +84,7 @@ def _compose_peers(case: Path) -> dict[str, dict[str, tuple[str, int | None]]]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", COMPOSE, ids=lambda p: p.name)
 def test_every_container_reaches_the_peers_compose_gave_it(case: Path, built: dict[str, Result]) -> None:
     result = built[case.name]

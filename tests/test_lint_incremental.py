@@ -68,6 +68,7 @@ def _edit(data: dict[str, Any], rng: random.Random) -> str:
     return f"{kind} {name}"
 
 
+@pytest.mark.slow
 def test_incremental_lint_is_full_lint_over_random_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCC_CACHE_DIR", str(tmp_path / "cache"))
     validated: list[int] = []

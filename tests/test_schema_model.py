@@ -370,6 +370,7 @@ def analysis() -> dict[str, Any]:
             "single": single}
 
 
+@pytest.mark.slow
 def test_the_generator_reaches_every_property() -> None:
     """The walk goes through every `properties` entry of the schema (else the tests below prove little)."""
     analysis()

@@ -77,6 +77,7 @@ def test_split_forced_on_a_small_app(tmp_path: Path) -> None:
     _check_split(tmp_path, "shop", (ROOT / "examples" / "shop.yaml").read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", [250])  # 2,238 resources: about the most one nested stack operation takes
 def test_a_large_app_splits_into_nested_stacks_within_the_limits(n: int, tmp_path: Path) -> None:
     """Without cfn-lint (30 s here): every template within CloudFormation's per-template limits
@@ -93,6 +94,7 @@ def test_a_large_app_splits_into_nested_stacks_within_the_limits(n: int, tmp_pat
     _check_split(tmp_path / "out", name, spec.read_text())
 
 
+@pytest.mark.slow
 def test_an_app_beyond_one_stack_operation_is_refused(tmp_path: Path) -> None:
     """300 generated services are 2,688 resources across the root and its children: more than the
     2,500 CloudFormation creates, updates or deletes in one operation of a nested hierarchy."""
@@ -152,6 +154,7 @@ overrides:
 """
 
 
+@pytest.mark.slow
 def test_overrides_take_part_in_nested_stacks(tmp_path: Path) -> None:
     """An added resource lives in the root; a patched service resource stays in its service's
     stack, which receives what the patch refers to in the root as a parameter."""
@@ -223,6 +226,7 @@ def _edited(text: str, services: dict[str, Any], early: list[str], edit: str) ->
     return "".join(out)
 
 
+@pytest.mark.slow
 def test_one_service_edit_moves_no_other_service(tmp_path: Path) -> None:
     """A service that changes child stacks is replaced (created in the new stack, then deleted from
     the old): adding, removing or changing one service of a 300-service app (a random one of each)
