@@ -37,10 +37,9 @@ def _serve(conn: Connection) -> None:
     try:
         from scc.synth import cfnlint_engine
 
-        if _warm or conn.poll():
-            cfnlint_engine.engine()  # a request is waiting: no time to warm up first
-        else:
-            warm()  # nothing to lint yet
+        cfnlint_engine.engine()
+        if not conn.poll():  # nothing to lint yet (asked after loading: a small build is there by then)
+            warm()
         request = conn.recv()
         if request is not None:
             fn, args = request
