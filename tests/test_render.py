@@ -71,3 +71,12 @@ def test_the_memo_tells_equal_looking_values_apart() -> None:
         assert r.render({"Resources": {"A": resource}}, "spec.yaml") == _whole({"Resources": {"A": resource}})
     assert r._key("A", {"V": Literal("1")}) is None and r._key("A", {"V": (1,)}) is None
     assert r._key("A", base) != r._key("B", base)
+
+
+def test_a_value_shared_within_a_template_is_written_out_each_time() -> None:
+    shared = [{"Key": "team", "Value": "shop"}]
+    template = {"Resources": {"A": {"Type": "AWS::SNS::Topic", "Properties": {"Tags": shared}},
+                              "B": {"Type": "AWS::SNS::Topic", "Properties": {"Tags": shared, "More": shared}}}}
+    text = r.render(template, "spec.yaml")
+    assert "&" not in text and "*" not in text and text.count("Value: shop") == 3
+    assert text == _whole(template)

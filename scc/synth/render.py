@@ -59,7 +59,9 @@ def _dumper() -> type[yaml.Dumper]:
         return dumper.represent_mapping(tag_map, list(value.items()), flow_style=False)  # a list: never sorted
 
     # type() is typed as making a bare `type`: the class it makes here is a subclass of `base`.
-    dumper = cast("type[yaml.Dumper]", type("SccDumper", (base,), {}))
+    # No anchors and aliases: CloudFormation templates do not use them, and without them each
+    # resource's text depends on that resource alone (render writes resources one by one).
+    dumper = cast("type[yaml.Dumper]", type("SccDumper", (base,), {"ignore_aliases": lambda self, data: True}))
     yaml.add_representer(dict, mapping, Dumper=dumper)
     return dumper
 
@@ -100,7 +102,7 @@ _MEMO: dict[str, str] = {}
 _MEMO_MAX = 8192
 
 
-def _resource(logical_id: str, resource: dict[str, Any]) -> str:
+def _resource(logical_id: str, resource: Any) -> str:
     """One resource as it reads inside the template's `Resources:` mapping: rendered under that
     key, so that every line is at the column it has in the whole template (wrapping included)."""
     key = _key(logical_id, resource)
@@ -132,8 +134,7 @@ def render(template: dict[str, Any], spec_file: str) -> str:
     head = {k: data[k] for k in keys[:at]}
     tail = {k: data[k] for k in keys[at + 1:]}
     parts = [header(spec_file), _dump(head) if head else "", "Resources:\n"]
-    parts += [_resource(k, _ordered(v, RESOURCE_ORDER)) if isinstance(v, dict) else _dump({"Resources": {k: v}})[11:]
-              for k, v in resources.items()]
+    parts += [_resource(k, _ordered(v, RESOURCE_ORDER) if isinstance(v, dict) else v) for k, v in resources.items()]
     parts.append(_dump(tail) if tail else "")
     return "".join(parts)
 
