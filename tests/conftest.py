@@ -5,33 +5,81 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
 from scc.synth import read
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+T = TypeVar("T")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+_MADE: list[Path] = []  # the folders this process made for the session (not a worker's inherited ones)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # The lint cache of this test session lives in its own folder, never in the user's.
+    # The lint cache of this test session lives in its own folder, never in the user's; the
+    # session folder holds what the pytest-xdist workers share (tests/test_checkov.py). Both are
+    # made once, by the first process, and inherited by the workers it starts.
     import os
     import tempfile
 
-    os.environ.setdefault("SCC_CACHE_DIR", tempfile.mkdtemp(prefix="scc-test-cache-"))
+    for name, prefix in (("SCC_CACHE_DIR", "scc-test-cache-"), ("SCC_TEST_SESSION_DIR", "scc-test-session-")):
+        if name not in os.environ:
+            os.environ[name] = tempfile.mkdtemp(prefix=prefix)
+            _MADE.append(Path(os.environ[name]))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    for folder in _MADE:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _weight(item: pytest.Item) -> int:
+    """The checkov scans first, then the modules with slow tests, then the rest: the suite runs
+    on two pytest-xdist workers that steal tests from the end of each other's queues, so long
+    tests must start early and never be the last one left (tests/test_checkov.py)."""
+    if item.get_closest_marker("checkov_scan"):
+        return 0
+    return 1 if item.get_closest_marker("slow") else 2
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The checkov scans run in processes of their own (tests/test_checkov.py): started as soon
-    as the session knows it runs them, on the second core, and checked last, when they are done."""
-    scans = [item for item in items if item.get_closest_marker("checkov_scan")]
-    if scans and not config.getoption("--collect-only"):
-        items[:] = [item for item in items if item not in scans] + scans
-        from tests import test_checkov
+    # Whole modules move (sorted by their heaviest test, stably, each in its own order): a module fixture such as the
+    # real apps' builds (tests/test_apps.py) is then set up once per worker, not once per move.
+    modules: dict[str, int] = {}
+    for item in items:
+        modules[item.nodeid.split("::")[0]] = min(modules.get(item.nodeid.split("::")[0], 2), _weight(item))
+    items.sort(key=lambda item: modules[item.nodeid.split("::")[0]])
 
-        test_checkov.start()
+
+def shared(name: str, compute: Callable[[], T]) -> T:
+    """`compute()` once per test session, whichever pytest-xdist worker asks first: it holds a
+    lock while it computes and leaves the pickled result in the session's folder; a worker that
+    asks meanwhile waits for it, and later ones read it (an analysis that takes 15 s is made once
+    for all workers)."""
+    import fcntl
+    import os
+    import pickle
+
+    folder = Path(os.environ["SCC_TEST_SESSION_DIR"])
+    with (folder / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = folder / f"{name}.pickle"
+        if saved.exists():
+            value: T = pickle.loads(saved.read_bytes())
+            return value
+        value = compute()
+        saved.write_bytes(pickle.dumps(value))
+        return value
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

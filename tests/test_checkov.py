@@ -1,24 +1,27 @@
 """Security scan: checkov over every example's template reports nothing outside the allowlist
 below, and each allowed check says why it is the user's explicit choice or an option they left
 off. checkov runs from its own virtual environment (its pins would fight ours), installed on
-first use into tests/.checkov-venv, in the background while the rest of the suite runs (the scan
-tests are ordered last); CI sets SCC_REQUIRE_CHECKOV=1 so it can never be skipped there."""
+first use into tests/.checkov-venv by uv (15 s where pip takes 50); CI sets
+SCC_REQUIRE_CHECKOV=1 so it can never be skipped there. The scans are the session's first tests
+(tests/conftest.py): one pytest-xdist worker runs them while the other runs the rest; a second
+worker that reaches them waits for the first one's results (tests/conftest.py `shared`)."""
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import subprocess
 import sys
-import threading
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, shared
 
 CHECKOV = "checkov==3.3.30"
 VENV = ROOT / "tests" / ".checkov-venv"
+FOLDERS = ("templates_out", "tests/golden")
 
 ALLOWLIST = {
     "CKV_AWS_2": "a plain-HTTP public listener: the spec chose `public.port: 80` (with a certificate, scc "
@@ -38,80 +41,68 @@ ALLOWLIST = {
 }
 
 
-FOLDERS = ("templates_out", "tests/golden")
+class Unavailable(RuntimeError):
+    """checkov could not be installed (no registry): a skip, except where CI requires the scan."""
 
 
-class _Scans:
-    """Installing checkov and scanning both folders takes a minute and a half of other processes:
-    started when the session is collected (tests/conftest.py), it runs on the second core while
-    the rest of the suite runs, and the scan tests, ordered last, read its results."""
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.results: dict[str, subprocess.CompletedProcess[str]] = {}
-        self.failure: BaseException | None = None
-        self._procs: list[subprocess.Popen[str]] = []
-        threading.Thread(target=self._run, name="checkov", daemon=True).start()
-        atexit.register(self.stop)
-
-    def _call(self, args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self._procs.append(proc)
-        out, err = proc.communicate(timeout=timeout)
-        return subprocess.CompletedProcess(args, proc.returncode, out, err)
-
-    def _run(self) -> None:
-        try:
-            exe = VENV / "bin" / "checkov"
-            if not exe.exists():
-                for args in ([sys.executable, "-m", "venv", str(VENV)],
-                             [str(VENV / "bin" / "pip"), "install", "-q", CHECKOV]):
-                    done = self._call(args, timeout=900)
-                    if done.returncode:
-                        raise RuntimeError(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
-            for folder in FOLDERS:  # one at a time: one core for checkov, one for the suite
-                self.results[folder] = self._call([str(exe), "-d", str(ROOT / folder), "--framework",
-                                                   "cloudformation", "--quiet", "--compact", "-o", "json"],
-                                                  timeout=600)
-        except BaseException as exc:  # reported by the tests that wait for it
-            self.failure = exc
-        finally:
-            self.done.set()
-
-    def stop(self) -> None:
-        for proc in self._procs:
-            if proc.poll() is None:
-                proc.kill()
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    # Bytecode is written even where the caller's environment says not to: the second scan then
+    # starts from what the first compiled.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env, check=False)
 
 
-_scans: list[_Scans] = []
+def _install() -> Path:
+    exe = VENV / "bin" / "checkov"
+    if exe.exists():
+        return exe
+    try:
+        from uv import find_uv_bin  # a test dependency: resolves and installs checkov's 100 packages at once
+
+        steps = [[find_uv_bin(), "venv", "-q", "--clear", str(VENV)],
+                 [find_uv_bin(), "pip", "install", "-q", "--compile-bytecode", "--python",
+                  str(VENV / "bin" / "python"), CHECKOV]]
+    except ImportError:
+        steps = [[sys.executable, "-m", "venv", str(VENV)], [str(VENV / "bin" / "pip"), "install", "-q", CHECKOV]]
+    for args in steps:
+        done = _run(args, timeout=900)
+        if done.returncode:
+            raise Unavailable(f"{' '.join(args)} failed: {done.stderr[-2000:]}")
+    return exe
 
 
-def start() -> None:
-    if not _scans:
-        _scans.append(_Scans())
+def _scan(exe: Path, folder: str) -> dict[str, Any]:
+    run = _run([str(exe), "-d", str(ROOT / folder), "--framework", "cloudformation", "--quiet", "--compact",
+                "-o", "json"], timeout=600)
+    return {"stdout": run.stdout, "stderr": run.stderr[-2000:]}
 
 
-@pytest.fixture
-def scans() -> _Scans:
-    start()
-    job = _scans[0]
-    job.done.wait()
-    if job.failure is not None:
-        if os.environ.get("SCC_REQUIRE_CHECKOV") or not isinstance(job.failure, (OSError, RuntimeError)):
-            raise job.failure
-        pytest.skip(f"checkov could not be installed ({job.failure}); CI requires it")
-    return job
+def _results() -> dict[str, Any]:
+    try:
+        exe = _install()
+        return {folder: _scan(exe, folder) for folder in FOLDERS}
+    except (OSError, Unavailable, subprocess.TimeoutExpired) as exc:
+        return {"unavailable": str(exc)}
+
+
+@pytest.fixture(scope="session")
+def scans() -> dict[str, Any]:
+    results = shared("checkov", _results)  # both folders' scans, run once per session
+    if "unavailable" in results:
+        if os.environ.get("SCC_REQUIRE_CHECKOV"):
+            pytest.fail(f"checkov could not be installed or run: {results['unavailable']}")
+        pytest.skip(f"checkov could not be installed ({results['unavailable']}); CI requires it")
+    return results
 
 
 @pytest.mark.slow
 @pytest.mark.checkov_scan
 @pytest.mark.parametrize("folder", FOLDERS)
-def test_examples_pass_checkov_but_for_documented_choices(scans: _Scans, folder: str) -> None:
+def test_examples_pass_checkov_but_for_documented_choices(scans: dict[str, Any], folder: str) -> None:
     """The committed examples and every golden template (each feature's output)."""
-    run = scans.results[folder]
-    assert run.stdout.strip(), f"checkov printed nothing: {run.stderr[-2000:]}"
-    reports = json.loads(run.stdout)
+    run = scans[folder]
+    assert run["stdout"].strip(), f"checkov printed nothing: {run['stderr']}"
+    reports = json.loads(run["stdout"])
     reports = reports if isinstance(reports, list) else [reports]
     failed = [(f["check_id"], f["file_path"], f["resource"]) for r in reports for f in r["results"]["failed_checks"]]
     passed = sum(r["summary"]["passed"] for r in reports)
