@@ -121,6 +121,7 @@ def test_cached_findings_are_the_findings(tmp_path: Path, monkeypatch: pytest.Mo
     assert not first.ok and first.diagnostics == second.diagnostics
 
 
+@pytest.mark.slow
 def test_templates_are_linted_in_parallel_with_the_same_results(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from scc.synth.lint import Job, lint_all

@@ -117,7 +117,7 @@ def spec() -> st.SearchStrategy[dict[str, Any]]:
 @pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
-@given(data=spec())
+@given(data=st.deferred(spec))  # built when the test runs, not when it is collected
 def test_any_spec_builds_clean_or_is_located(data: dict[str, Any], tmp_path_factory: Any) -> None:
     folder: Path = tmp_path_factory.mktemp("prop")
     path = folder / "spec.yaml"

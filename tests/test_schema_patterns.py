@@ -76,6 +76,7 @@ def _probes(pattern: str, base: str) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(st.data())
@@ -93,6 +94,7 @@ def test_validator_refuses_a_block_scalar_name() -> None:
     assert validate({**spec, "name": "shop"}) == []
 
 
+@pytest.mark.slow
 def test_javascript_agrees_with_scc_on_every_probe() -> None:
     """One node process judges every (pattern, probe) as the language server would."""
     node, why = ensure()
