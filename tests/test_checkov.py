@@ -60,7 +60,7 @@ def _install() -> Path:
         from uv import find_uv_bin  # a test dependency: resolves and installs checkov's 100 packages at once
 
         steps = [[find_uv_bin(), "venv", "-q", "--clear", str(VENV)],
-                 [find_uv_bin(), "pip", "install", "-q", "--compile-bytecode", "--python",
+                 [find_uv_bin(), "pip", "install", "-q", "--python",
                   str(VENV / "bin" / "python"), CHECKOV]]
     except ImportError:
         steps = [[sys.executable, "-m", "venv", str(VENV)], [str(VENV / "bin" / "pip"), "install", "-q", CHECKOV]]
