@@ -9,27 +9,19 @@ So a corrupt or foreign file costs time, never a crash and never a template pass
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
+
+from scc.synth import cachefiles
+from scc.synth.cachefiles import folder
+
+__all__ = ["FORMAT", "Finding", "canonical", "folder", "parts", "store_parts", "store_template", "template"]
 
 # A finding as cfn-lint reports it: (rule id, severity, message, path in the template, line).
 Finding = tuple[str, str, str, list[str | int], int]
 
 FORMAT = "scc-lint-cache/2"
-
-
-def folder() -> Path | None:
-    """Where findings are kept: $SCC_CACHE_DIR (empty turns the cache off), else the user cache."""
-    configured = os.environ.get("SCC_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "scc" / "lint"
 
 
 def canonical(findings: list[Finding]) -> list[Finding]:
@@ -68,31 +60,11 @@ def _opened(key: str, value: Any) -> list[Finding] | None:
 
 
 def _read(name: str) -> Any:
-    where = folder()
-    if where is None:
-        return None
-    try:
-        data = json.loads((where / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
+    return cachefiles.read(name, FORMAT)
 
 
 def _write(name: str, data: dict[str, Any]) -> None:
-    where = folder()
-    if where is None:
-        return
-    tmp = None
-    try:  # best effort: a cache that cannot be written only costs time
-        where.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=where, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": FORMAT, **data}, fh, separators=(",", ":"))
-        os.replace(tmp, where / name)
-    except OSError:
-        if tmp is not None:  # a full disk leaves no partial entry behind
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    cachefiles.write(name, FORMAT, data)
 
 
 def template(key: str) -> list[Finding] | None:
