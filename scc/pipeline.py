@@ -132,11 +132,12 @@ class _Unit:
     read: dict[str, Any] = field(default_factory=dict)  # previous templates' texts, parsed once
 
 
-def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tuple[
+def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool, cached: bool = False) -> tuple[
         dict[Path, str], dict[str, tuple[str | int, ...]], list[Diagnostic]]:
     """Compile and render one app: one template, or a root and its nested stacks when one
     template would exceed CloudFormation's limits (or `--split` asks for it). Every template
-    written is checked against the limits."""
+    written is checked against the limits. `cached`: the files are the build's output, whose
+    resources rendered before are reused (scc/synth/rendercache.py)."""
     from scc.synth import overrides, split  # troposphere: kept off the start-up path of `scc validate`
     from scc.synth.render import render
     from scc.synth.template import assemble
@@ -154,19 +155,21 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool) -> tu
     # Counting resources and outputs is enough to know most splits; render the whole template
     # only when it may fit (its size decides the rest), not to throw it away.
     if not (force_split or split.over_counts(data)):
-        text = render(data, src.file)
+        single = out_dir / f"{app.name}.yaml"
+        text = render(data, src.file, single if cached else None)
         if not split.needed(data, text):
             return {out_dir / f"{app.name}.yaml": text}, origin, [src.place(d) for d in _limits(data, text)]
     parts = split.split(plan, data, done.owner, app.name, _placement(out_dir, plan))
     total = len(parts.root["Resources"]) + sum(len(child["Resources"]) for _, child in parts.children)
     if total > MAX_HIERARCHY_RESOURCES:  # refused before rendering what cannot be deployed
         return {}, origin, [src.place(_hierarchy(total, len(app.services)))]
-    files = {out_dir / f"{app.name}.yaml": render(parts.root, src.file)}
+    root = out_dir / f"{app.name}.yaml"
+    files = {root: render(parts.root, src.file, root if cached else None)}
     root_which = "the root template (with the load balancer's target groups and rules)"
     diags = _limits(parts.root, files[out_dir / f"{app.name}.yaml"], root_which)
     for name, child in parts.children:
         target = out_dir / app.name / f"{name}.yaml"
-        files[target] = render(child, src.file)
+        files[target] = render(child, src.file, target if cached else None)
         diags += _limits(child, files[target], f"nested stack {name}")
     return files, origin, [src.place(d) for d in diags]
 
@@ -317,7 +320,7 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                     "scc reads the previous templates to keep services in their stacks and to refuse updates "
                     "ECS rejects: restore the file from version control, or remove it"))))
                 continue
-            unit.files, unit.origin, limits = compile_one(src, plan, out_dir, force_split)
+            unit.files, unit.origin, limits = compile_one(src, plan, out_dir, force_split, cached=True)
             diags += limits
             if not has_errors(limits):
                 unit.target = target

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from scc import __version__
 from scc.diagnostics import printable
+from scc.synth.rendercache import Kept
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -102,15 +103,21 @@ _MEMO: dict[str, str] = {}
 _MEMO_MAX = 8192
 
 
-def _resource(logical_id: str, resource: Any) -> str:
+def _resource(logical_id: str, resource: Any, kept: Kept | None) -> str:
     """One resource as it reads inside the template's `Resources:` mapping: rendered under that
     key, so that every line is at the column it has in the whole template (wrapping included)."""
     key = _key(logical_id, resource)
     if key is not None and key in _MEMO:
+        if kept is not None:
+            kept.put(key, _MEMO[key])
         return _MEMO[key]
-    text = _dump({"Resources": {logical_id: resource}})
-    assert text.startswith("Resources:\n")
-    text = text[len("Resources:\n"):]
+    text = kept.get(key) if kept is not None and key is not None else None
+    if text is None:
+        text = _dump({"Resources": {logical_id: resource}})
+        assert text.startswith("Resources:\n")
+        text = text[len("Resources:\n"):]
+        if kept is not None and key is not None:
+            kept.put(key, text)
     if key is not None:
         if len(_MEMO) >= _MEMO_MAX:
             _MEMO.clear()
@@ -118,10 +125,12 @@ def _resource(logical_id: str, resource: Any) -> str:
     return text
 
 
-def render(template: dict[str, Any], spec_file: str) -> str:
+def render(template: dict[str, Any], spec_file: str, cache_as: Path | None = None) -> str:
     """The template's YAML: the same bytes as dumping it whole (tests/test_render.py), its top-level
     keys in CloudFormation's order and each resource's keys in RESOURCE_ORDER. Top-level entries of
-    a block mapping are written independently of each other, so resources render one by one."""
+    a block mapping are written independently of each other, so resources render one by one; with
+    `cache_as` (the file it is written to), those rendered for that file before are reused
+    (rendercache.py)."""
     data = _ordered(template, TOP_ORDER)
     resources = data.get("Resources")
     if not isinstance(resources, dict) or not resources or any(type(k) is not str for k in resources):
@@ -134,8 +143,12 @@ def render(template: dict[str, Any], spec_file: str) -> str:
     head = {k: data[k] for k in keys[:at]}
     tail = {k: data[k] for k in keys[at + 1:]}
     parts = [header(spec_file), _dump(head) if head else "", "Resources:\n"]
-    parts += [_resource(k, _ordered(v, RESOURCE_ORDER) if isinstance(v, dict) else v) for k, v in resources.items()]
+    kept = Kept(cache_as) if cache_as is not None else None
+    parts += [_resource(k, _ordered(v, RESOURCE_ORDER) if isinstance(v, dict) else v, kept)
+              for k, v in resources.items()]
     parts.append(_dump(tail) if tail else "")
+    if kept is not None:
+        kept.save()
     return "".join(parts)
 
 
