@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-import shlex
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, cast
 
@@ -38,8 +35,9 @@ YAML11_BOOLEANS = {"yes": "true", "y": "true", "on": "true", "no": "false", "n":
 
 
 def schema_text() -> str:
-    """The schema as shipped: inside the wheel, or from the source tree when run from a checkout."""
-    packaged = resources.files("scc").joinpath("scc.schema.json")
+    """The schema as shipped: inside the wheel, or from the source tree when run from a checkout.
+    (A path beside the package, not importlib.resources: its import is 2% of `scc validate`.)"""
+    packaged = FsPath(__file__).resolve().parents[1] / "scc.schema.json"
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     return (FsPath(__file__).resolve().parents[2] / "schemas" / "scc.schema.json").read_text(encoding="utf-8")
@@ -88,6 +86,12 @@ def validate(data: Any) -> list[Diagnostic]:
     # A value of the wrong type fails its enum and pattern too: the type error says it all.
     typed = {d.path for d in found if d.code == SCC103.code}
     return [d for d in found if not (d.code != SCC103.code and d.path in typed)]
+
+
+def _close(word: str, options: list[str], n: int, cutoff: float) -> list[str]:
+    import difflib  # only for a mistake: kept off the start-up path of `scc validate`
+
+    return difflib.get_close_matches(word, options, n=n, cutoff=cutoff)
 
 
 def _kind(value: Any) -> str:
@@ -182,7 +186,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
                 continue
             hint = _unknown_key_hint(str(key), inst[key], inst, props, path)
             if not hint:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                close = _close(key, allowed, n=1, cutoff=0.6)
                 hint = f"did you mean `{close[0]}`?" if close else (
                     "allowed keys here: " + ", ".join(allowed) if allowed else "")
             out.append(problem(SCC101, f"unknown key {key!r}", (*path, key), hint=hint, at_key=True))
@@ -190,7 +194,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
 
     if v == "required":
         missing = err.message.split("'")[1] if "'" in err.message else str(value)
-        if isinstance(inst, dict) and difflib.get_close_matches(missing, list(inst), n=1, cutoff=0.8):
+        if isinstance(inst, dict) and _close(missing, list(inst), n=1, cutoff=0.8):
             return []  # `imagee` for `image`: the unknown key's did-you-mean says it all
         hint = ""
         standing = [str(k) for k in inst if _STANDS_FOR.get(str(k)) == missing] if isinstance(inst, dict) else []
@@ -214,7 +218,7 @@ def _translate(err: ValidationError) -> list[Diagnostic]:
         hint = ""
         if isinstance(inst, str):
             lower = [str(o) for o in options if str(o).lower() == inst.lower()]
-            close = lower or difflib.get_close_matches(inst, [str(o) for o in options], n=1, cutoff=0.6)
+            close = lower or _close(inst, [str(o) for o in options], n=1, cutoff=0.6)
             if close:
                 hint = f"did you mean `{close[0]}`?"
         if path and path[-1] == "cpu" and isinstance(inst, int):
@@ -568,6 +572,8 @@ _VERSION = "`version` is the scc language version: write `version: 1` (not a Com
 def _command_hint(key: str, line: str) -> str:
     """`command: npm start` as a list; a shell line as `[sh, -c, ...]`."""
     try:
+        import shlex  # only for a mistake in a command: kept off the start-up path
+
         words = shlex.split(line)
     except ValueError:
         words = []
