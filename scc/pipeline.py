@@ -154,19 +154,18 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool, cache
     data = applied.template
     # Counting resources and outputs is enough to know most splits; render the whole template
     # only when it may fit (its size decides the rest), not to throw it away.
+    root = out_dir / f"{app.name}.yaml"
     if not (force_split or split.over_counts(data)):
-        single = out_dir / f"{app.name}.yaml"
-        text = render(data, src.file, single if cached else None)
+        text = render(data, src.file, root if cached else None)
         if not split.needed(data, text):
-            return {out_dir / f"{app.name}.yaml": text}, origin, [src.place(d) for d in _limits(data, text)]
+            return {root: text}, origin, [src.place(d) for d in _limits(data, text)]
     parts = split.split(plan, data, done.owner, app.name, _placement(out_dir, plan))
     total = len(parts.root["Resources"]) + sum(len(child["Resources"]) for _, child in parts.children)
     if total > MAX_HIERARCHY_RESOURCES:  # refused before rendering what cannot be deployed
         return {}, origin, [src.place(_hierarchy(total, len(app.services)))]
-    root = out_dir / f"{app.name}.yaml"
     files = {root: render(parts.root, src.file, root if cached else None)}
     root_which = "the root template (with the load balancer's target groups and rules)"
-    diags = _limits(parts.root, files[out_dir / f"{app.name}.yaml"], root_which)
+    diags = _limits(parts.root, files[root], root_which)
     for name, child in parts.children:
         target = out_dir / app.name / f"{name}.yaml"
         files[target] = render(child, src.file, target if cached else None)

@@ -105,23 +105,22 @@ _MEMO_MAX = 8192
 
 def _resource(logical_id: str, resource: Any, kept: Kept | None) -> str:
     """One resource as it reads inside the template's `Resources:` mapping: rendered under that
-    key, so that every line is at the column it has in the whole template (wrapping included)."""
+    key, so that every line is at the column it has in the whole template (wrapping included);
+    or taken from this process's memo, or from what was rendered for the same file before."""
     key = _key(logical_id, resource)
-    if key is not None and key in _MEMO:
-        if kept is not None:
-            kept.put(key, _MEMO[key])
-        return _MEMO[key]
-    text = kept.get(key) if kept is not None and key is not None else None
+    text = _MEMO.get(key) if key is not None else None
+    if text is None and kept is not None and key is not None:
+        text = kept.get(key)
     if text is None:
         text = _dump({"Resources": {logical_id: resource}})
         assert text.startswith("Resources:\n")
         text = text[len("Resources:\n"):]
-        if kept is not None and key is not None:
-            kept.put(key, text)
     if key is not None:
-        if len(_MEMO) >= _MEMO_MAX:
+        if key not in _MEMO and len(_MEMO) >= _MEMO_MAX:
             _MEMO.clear()
         _MEMO[key] = text
+        if kept is not None:
+            kept.put(key, text)
     return text
 
 

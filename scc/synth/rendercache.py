@@ -59,10 +59,10 @@ class Kept:
         if not (isinstance(entry, dict) and isinstance(entry.get("text"), str)
                 and entry.get("seal") == _seal(key, entry["text"])):
             return None
-        self._new[digest(key)] = entry
         return str(entry["text"])
 
     def put(self, key: str, text: str) -> None:
+        """The text this render used for the resource (rendered, remembered or kept)."""
         entry = {"text": text, "seal": _seal(key, text)}
         self._new[digest(key)] = entry
         self._changed = self._changed or self._old.get(digest(key)) != entry
