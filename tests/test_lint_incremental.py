@@ -200,3 +200,107 @@ def test_a_bad_cache_entry_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyP
         path.write_text(text)
     assert lint_all([job]) == expected
     assert lint_all([job]) == expected  # and what the miss wrote back is good
+
+
+# Findings of many rules (conditions, Fn::If, Sub, GetAtt, ranges, enums, types, outputs...): what
+# a shortcut that made a validator wrongly would change.
+MANY_FINDINGS = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Env: {Type: String, AllowedValues: [prod, dev], Default: dev}
+  Unused: {Type: String}
+  Count: {Type: Number, Default: 3}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  IsDev: !Not [!Condition IsProd]
+Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+    Condition: IsProd
+    Properties:
+      RetentionInDays: !If [IsProd, 31, 7]
+      LogGroupName: !Sub "${Nowhere}-logs"
+  Queue:
+    Type: AWS::SQS::Queue
+    DependsOn: [Ghost]
+    Properties:
+      DelaySeconds: 901
+      MaximumMessageSize: "lots"
+      QueueName: !If [IsProd, !Ref Logs, !Ref AWS::NoValue]
+      Bogus: x
+      Tags: [{Key: a, Value: b}, {Key: a, Value: b}]
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: !GetAtt Queue.Nope
+      Subscription: [{Protocol: carrier-pigeon, Endpoint: x}]
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement: [{Effect: Allowed, Principal: {Service: ecs-tasks.amazonaws.com}, Action: sts:AssumeRole}]
+      RoleName: 'x'
+      MaxSessionDuration: 100
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: !Ref Count
+      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 99999, ToPort: 80, CidrIp: 10.0.0.0/33}]
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Cpu: '3'
+      Memory: '512'
+      NetworkMode: awsvpc
+      RequiresCompatibilities: [FARGATE]
+      ContainerDefinitions: [{Name: app, Image: x, PortMappings: [{ContainerPort: 70000, AppProtocol: http}]}]
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      TaskDefinition: !Ref Task
+      LaunchType: FARGATE
+      DesiredCount: -1
+      NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [subnet-1], AssignPublicIp: MAYBE}}
+Outputs:
+  Where:
+    Value: !GetAtt Logs.Arn
+  Bad:
+    Value: !Ref Nothing
+"""
+
+_CLEAN_CFN_LINT = """\
+import json, sys
+from scc.synth import cfnlint_memo
+from scc.synth.lint import Job, run_cfn_lint
+jobs = [Job(t, tuple(r), tuple(i), {}) for t, r, i in json.load(sys.stdin)]
+found = [run_cfn_lint(j) for j in jobs]
+assert not cfnlint_memo._installed, "the reference must be cfn-lint as it is"
+json.dump(found, sys.stdout)
+"""
+
+
+@pytest.mark.slow
+def test_findings_are_cfn_lints_own_from_a_clean_interpreter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's shortcuts (validator classes made once, switched-off rules not run, per-resource
+    checks that find nothing not called) change no finding: the same templates, linted by cfn-lint
+    itself in an interpreter where scc patched nothing, give exactly the same findings."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("SCC_CACHE_DIR", "")
+    rng = random.Random(7)
+    data = _base()
+    texts = [MANY_FINDINGS, BROKEN]
+    for _ in range(6):
+        _edit(data, rng)
+        texts.append(render(data, "orders.yaml"))
+    settings = [(REGIONS, ()), (("us-east-1", "eu-west-1"), ("W3005",)), (REGIONS, ("E3",))]
+    jobs = [Job(t, *settings[i % len(settings)], {}) for i, t in enumerate(texts)]
+    ours = lintrun.findings([(j.text, j.regions, j.cfn_ignore, j.settings) for j in jobs])
+    assert cfnlint_engine.engine() is not None
+    out = subprocess.run([sys.executable, "-c", _CLEAN_CFN_LINT], input=json.dumps(
+        [[j.text, list(j.regions), list(j.ignore)] for j in jobs]), capture_output=True, text=True,
+        cwd=ROOT, check=True).stdout
+    assert json.loads(json.dumps(ours)) == json.loads(out)
+    assert len({f[0] for f in ours[0]}) >= 15 and sum(len(f) for f in ours) >= 30

@@ -9,6 +9,11 @@ resources split between processes) or only where it changed (scc/synth/lintparts
 with exactly cfn-lint's rule set. Findings of E1001's matches under Resources/<id>, for a resource
 whose validation ran, are that resource's; everything else is the template's.
 
+Two shortcuts change no finding: a rule that is switched off (ignored, informational,
+experimental) and has no child rules is not run at all (cfn-lint runs it and then drops what it
+found), and the per-resource check of rules that keep cfn-lint's empty one (all but 4) is not
+called for every resource; scc/synth/cfnlint_memo.py makes cfn-lint's validator classes once.
+
 This reaches into two of cfn-lint's rule objects (E1001's matches, E3001's patternProperties);
 `engine()` checks both are where cfn-lint 1.x keeps them, and without them lint.py lints whole
 templates, as cfn-lint's own API does."""
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from scc.synth import cfnlint_memo
 from scc.synth.lintcache import Finding
 
 
@@ -31,6 +37,7 @@ class _State:
 
     selection: set[str] | None = None
     descent_only: bool = False
+    off: frozenset[str] = frozenset()  # rules whose findings this run drops (not enabled)
     descent: dict[int, Any] = field(default_factory=dict)  # id -> E1001's Match, kept alive
 
 
@@ -41,6 +48,7 @@ _state = _State()
 class Engine:
     rules: Any  # cfnlint.rules.Rules, loaded once per process
     stateful: frozenset[str] | None  # resource types of rules with state between resources
+    leaves: frozenset[str]  # rules with no child rules: if switched off, nothing of theirs is reported
 
 
 @dataclass(frozen=True)
@@ -81,11 +89,25 @@ def _tracked(matchall: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[A
     return run
 
 
-def _skipped_in_descent(matchall: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+def _skipped_in_descent(rule_id: str, matchall: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
     def run(*args: Any) -> Iterator[Any]:
-        if not _state.descent_only:
+        if not _state.descent_only and rule_id not in _state.off:
             yield from matchall(*args)
     return run
+
+
+def _nothing(*args: Any) -> tuple[()]:
+    return ()
+
+
+def _finds_nothing_per_resource(rule: Any) -> bool:
+    """The rule's per-resource check is cfn-lint's base one, which finds nothing (325 of 329 rules:
+    cfn-lint calls it for every resource all the same)."""
+    from cfnlint.rules import CloudFormationLintRule
+
+    base = CloudFormationLintRule
+    return (type(rule).matchall_resource_properties is base.matchall_resource_properties
+            and type(rule).match_resource_properties is base.match_resource_properties)
 
 
 def _selected(pattern_properties: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
@@ -113,13 +135,19 @@ def engine() -> Engine | None:
     for rule_id, rule in rules.data.items():
         if rule_id == "E1001":
             rule.matchall = _tracked(rule.matchall)
-        else:
-            rule.matchall = _skipped_in_descent(rule.matchall)
-            rule.matchall_resource_properties = _skipped_in_descent(rule.matchall_resource_properties)
+            continue
+        rule.matchall = _skipped_in_descent(rule_id, rule.matchall)
+        rule.matchall_resource_properties = (
+            _nothing if _finds_nothing_per_resource(rule)
+            else _skipped_in_descent(rule_id, rule.matchall_resource_properties))
     validators["patternProperties"] = _selected(validators["patternProperties"])
+    cfnlint_memo.install()
     # Rules and schemas live as long as the process: the collector need not walk them again.
     gc.freeze()
-    return Engine(rules, _stateful(rules))
+    # A rule with children runs them (some are only reached that way): never skipped.
+    parents = {p for rule in rules.data.values() for p in getattr(rule, "parent_rules", ())}
+    leaves = frozenset(r for r, rule in rules.data.items() if not rule.child_rules and r not in parents)
+    return Engine(rules, _stateful(rules), leaves)
 
 
 def decode(text: str) -> tuple[Any, list[Finding]]:
@@ -145,6 +173,9 @@ def run(eng: Engine, data: Any, regions: tuple[str, ...], ignore: list[str], sel
 
     config = ConfigMixIn(**ManualArgs(regions=list(regions), ignore_checks=ignore))
     _state.selection, _state.descent_only, _state.descent = selection, descent_only, {}
+    # A rule that is switched off (ignored, informational, experimental) still runs in cfn-lint,
+    # which then drops its findings; here it does not run at all.
+    _state.off = frozenset(r for r in eng.leaves if not eng.rules.is_rule_enabled(r, config))
     # cfn-lint makes millions of short-lived objects and few cycles: collecting less often is
     # about a fifth of its time.
     threshold = gc.get_threshold()
@@ -155,6 +186,7 @@ def run(eng: Engine, data: Any, regions: tuple[str, ...], ignore: list[str], sel
     finally:
         gc.set_threshold(*threshold)
         _state.selection, _state.descent_only, _state.descent = None, False, {}
+        _state.off = frozenset()
     resources = data.get("Resources") if isinstance(data, dict) else None
     lines = {str(k): int(k.start_mark.line) + 1 if hasattr(k, "start_mark") else 0
              for k in (resources if isinstance(resources, dict) else {})}
