@@ -8,15 +8,13 @@ from functools import cache, lru_cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any, cast
 
-from jsonschema import Draft7Validator, validators
-from jsonschema.exceptions import ValidationError
-
 from scc.codes import SCC101, SCC102, SCC103, SCC104, SCC105, SCC106, SCC107, problem
 from scc.diagnostics import Diagnostic, Path
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from jsonschema.exceptions import ValidationError
     from jsonschema.protocols import Validator
 
 _TYPE_WORDS = {
@@ -66,19 +64,79 @@ def anchored(pattern: str) -> re.Pattern[str]:
 
 
 def _pattern(validator: Validator, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    from jsonschema.exceptions import ValidationError
+
     if validator.is_type(instance, "string") and not anchored(pattern).search(instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 @lru_cache(maxsize=1)
 def _validator() -> Validator:
+    """The validator whose errors scc explains (jsonschema: its errors carry paths, contexts and
+    the failing schema node)."""
+    from jsonschema import Draft7Validator, validators
+
     strict = Draft7Validator.TYPE_CHECKER.redefine("integer", _whole)
     # jsonschema's stubs leave `extend` unannotated; it returns a new validator class.
     extend = cast("Callable[..., type[Validator]]", validators.extend)
     return extend(Draft7Validator, validators={"pattern": _pattern}, type_checker=strict)(schema())
 
 
+@lru_cache(maxsize=1)
+def _fast() -> Any:
+    """jsonschema-rs's compiled validator of the same schema, or None where it cannot be had.
+    It only answers "valid or not", in a few milliseconds and without importing jsonschema (a
+    third of `scc validate`'s start-up); a spec it finds invalid goes to `_validator()` to be
+    explained. Formats are not checked, as `_validator()` checks none."""
+    try:
+        import jsonschema_rs
+
+        return jsonschema_rs.Draft7Validator(schema(), validate_formats=False)
+    except Exception:  # not installed, or a schema it does not take: the slow path answers
+        return None
+
+
+_LIMIT = 2**63
+
+
+def _plain(data: Any) -> bool:
+    """Data on which both validators read the schema alike: no floats (jsonschema-rs, as JSON
+    Schema says, counts 1.0 as an integer; scc does not), mapping keys that are strings, integers
+    that fit 64 bits. (Patterns agree: every one ends in `$`, which is `\\Z` in both, and uses
+    only explicit character classes; tests/test_schema.py holds the two to the same verdicts.)"""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) or item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            if not -_LIMIT <= item < _LIMIT:
+                return False
+        elif isinstance(item, dict):
+            if not all(isinstance(k, str) for k in item):
+                return False
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+        else:
+            return False
+    return True
+
+
+def is_valid_fast(data: Any) -> bool | None:
+    """jsonschema-rs's verdict on plain data; None when it has none to give."""
+    fast = _fast()
+    if fast is None or not _plain(data):
+        return None
+    try:
+        return bool(fast.is_valid(data))
+    except Exception:  # anything it cannot take: the slow path answers
+        return None
+
+
 def validate(data: Any) -> list[Diagnostic]:
+    if is_valid_fast(data):
+        return []
     found: list[Diagnostic] = []
     for err in _validator().iter_errors(data):
         found += _translate(err)
