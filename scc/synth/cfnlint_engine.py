@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from scc.synth import cfnlint_memo
+from scc.synth import cfnlint_memo, sympy_parts
 from scc.synth.lintcache import Finding
 
 
@@ -123,6 +123,7 @@ def _selected(pattern_properties: Callable[..., Iterator[Any]]) -> Callable[...,
 def engine() -> Engine | None:
     """cfn-lint's rules, loaded once per process (forked workers inherit them), with the hooks;
     None when cfn-lint's rules are not shaped as expected."""
+    sympy_parts.load()  # before cfn-lint imports sympy (a third of its load time)
     from cfnlint.api import ManualArgs
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner import Runner
@@ -131,6 +132,7 @@ def engine() -> Engine | None:
     top, resources = rules.data.get("E1001"), rules.data.get("E3001")
     validators = getattr(resources, "validators", None)
     if top is None or not isinstance(validators, dict) or not callable(validators.get("patternProperties")):
+        sympy_parts.whole()  # cfn-lint's own API lints whole templates from here on
         return None
     for rule_id, rule in rules.data.items():
         if rule_id == "E1001":
@@ -171,6 +173,8 @@ def run(eng: Engine, data: Any, regions: tuple[str, ...], ignore: list[str], sel
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner import run_template_by_data
 
+    if sympy_parts.needed_by(data):
+        sympy_parts.whole()
     config = ConfigMixIn(**ManualArgs(regions=list(regions), ignore_checks=ignore))
     _state.selection, _state.descent_only, _state.descent = selection, descent_only, {}
     # A rule that is switched off (ignored, informational, experimental) still runs in cfn-lint,

@@ -74,6 +74,9 @@ def _unknown(regions: tuple[str, ...]) -> list[str]:
 def run_cfn_lint(job: Job) -> list[Finding]:
     """cfn-lint itself on the whole template, as its API runs it, in this process (a pool worker
     runs this too): what lint_all's findings are always the same as."""
+    from scc.synth import sympy_parts
+
+    sympy_parts.whole()  # cfn-lint's own API, as it is, on any template
     from cfnlint.api import ManualArgs  # slow import: kept off the start-up path
     from cfnlint.api import lint as cfn_lint
 
