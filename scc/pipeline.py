@@ -5,6 +5,7 @@ the build succeeded."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -132,12 +133,14 @@ class _Unit:
     read: dict[str, Any] = field(default_factory=dict)  # previous templates' texts, parsed once
 
 
-def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool, cached: bool = False) -> tuple[
+def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool, cached: bool = False,
+                ready: Callable[[str], None] = lambda text: None) -> tuple[
         dict[Path, str], dict[str, tuple[str | int, ...]], list[Diagnostic]]:
     """Compile and render one app: one template, or a root and its nested stacks when one
     template would exceed CloudFormation's limits (or `--split` asks for it). Every template
     written is checked against the limits. `cached`: the files are the build's output, whose
-    resources rendered before are reused (scc/synth/rendercache.py)."""
+    resources rendered before are reused (scc/synth/rendercache.py). `ready(text)` is told each
+    template as soon as it is rendered (the lint worker starts on it meanwhile)."""
     from scc.synth import overrides, split  # troposphere: kept off the start-up path of `scc validate`
     from scc.synth.render import render
     from scc.synth.template import assemble
@@ -158,19 +161,31 @@ def compile_one(src: Source, plan: Plan, out_dir: Path, force_split: bool, cache
     if not (force_split or split.over_counts(data)):
         text = render(data, src.file, root if cached else None)
         if not split.needed(data, text):
+            ready(text)
             return {root: text}, origin, [src.place(d) for d in _limits(data, text)]
     parts = split.split(plan, data, done.owner, app.name, _placement(out_dir, plan))
     total = len(parts.root["Resources"]) + sum(len(child["Resources"]) for _, child in parts.children)
     if total > MAX_HIERARCHY_RESOURCES:  # refused before rendering what cannot be deployed
         return {}, origin, [src.place(_hierarchy(total, len(app.services)))]
     files = {root: render(parts.root, src.file, root if cached else None)}
+    ready(files[root])
     root_which = "the root template (with the load balancer's target groups and rules)"
     diags = _limits(parts.root, files[root], root_which)
     for name, child in parts.children:
         target = out_dir / app.name / f"{name}.yaml"
         files[target] = render(child, src.file, target if cached else None)
+        ready(files[target])
         diags += _limits(child, files[target], f"nested stack {name}")
     return files, origin, [src.place(d) for d in diags]
+
+
+def _ahead(worker: Any, plan: Plan) -> Callable[[str], None]:
+    """What tells the lint worker about each template as it is rendered (nothing without one)."""
+    if worker is None:
+        return lambda text: None
+    from scc.synth.lint import Job, ahead
+
+    return lambda text: ahead(worker, Job(text, plan.app.lint_regions, plan.app.lint_ignore, {}))
 
 
 def _unreadable(out_dir: Path, name: str, read: dict[str, Any]) -> str | None:
@@ -319,7 +334,8 @@ def build(paths: list[str], out_dir: Path, lint: bool = True, write: bool = True
                     "scc reads the previous templates to keep services in their stacks and to refuse updates "
                     "ECS rejects: restore the file from version control, or remove it"))))
                 continue
-            unit.files, unit.origin, limits = compile_one(src, plan, out_dir, force_split, cached=True)
+            unit.files, unit.origin, limits = compile_one(src, plan, out_dir, force_split, cached=True,
+                                                          ready=_ahead(worker, plan))
             diags += limits
             if not has_errors(limits):
                 unit.target = target

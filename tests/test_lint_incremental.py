@@ -329,3 +329,39 @@ def test_findings_are_cfn_lints_own_from_a_clean_interpreter() -> None:
     first, conditional = ours["found"][0], ours["found"][len(plain)]
     assert len({f[0] for f in first}) >= 15 and len({f[0] for f in conditional}) >= 15
     assert {"W1028", "W8001"} <= {f[0] for f in conditional}  # conditions were read (Fn::If, unused)
+
+
+def _boom() -> None:
+    raise RuntimeError("a head start that fails")
+
+
+def test_templates_sent_ahead_are_planned_once_and_lint_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the build sends ahead while it renders (scc/synth/lintrun.py `ahead`) is what the final
+    lint uses; a template not sent ahead, or sent twice, is planned as before; same findings."""
+    monkeypatch.setenv("SCC_CACHE_DIR", "")
+    planned: list[str] = []
+    real = lintrun._plan
+
+    def counting(eng: Any, text: str, *rest: Any) -> Any:
+        planned.append(text)
+        return real(eng, text, *rest)
+
+    monkeypatch.setattr(lintrun, "_plan", counting)
+    shop = (ROOT / "templates_out" / "shop.yaml").read_text()
+    jobs = [Job(t, REGIONS, (), {}) for t in (BROKEN, shop, BROKEN)]
+    texts = [(j.text, j.regions, j.cfn_ignore, j.settings) for j in jobs]
+    lintrun.ahead(*texts[0])
+    assert planned == [BROKEN]
+    found = lintrun.findings(texts)
+    assert planned == [BROKEN, shop, BROKEN]  # the second BROKEN was not sent ahead: planned then
+    assert found == [run_cfn_lint(j) for j in jobs] and not lintrun._ahead
+
+
+def test_a_worker_survives_a_failed_head_start_and_answers_the_call() -> None:
+    from scc.synth import lintworker
+
+    worker = lintworker.Worker()
+    worker.ahead(_boom, ())
+    worker.ahead(len, ("x" * 300_000,))  # larger than a pipe holds: sent from the thread
+    assert worker.call(len, ("abc",), lambda: None) == 3
+    assert not worker._proc.is_alive() and not worker._sender.is_alive()

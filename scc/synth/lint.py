@@ -125,6 +125,15 @@ def _misses(jobs: list[Job]) -> list[tuple[list[str], list[Finding]]]:
     return [(bad, [] if bad else next(found)) for bad in unknown]
 
 
+def ahead(worker: Worker | None, job: Job) -> None:
+    """Let the worker start on a template now (scc/synth/lintrun.py `ahead`), unless it has no
+    worker or the template's findings are kept whole."""
+    if worker is not None and lintcache.template(job.key) is None:
+        from scc.synth import lintrun
+
+        worker.ahead(lintrun.ahead, (job.text, job.regions, job.cfn_ignore, job.settings))
+
+
 def lint_all(jobs: list[Job], worker: Worker | None = None,
              meanwhile: Callable[[], None] = lambda: None) -> list[list[Diagnostic]]:
     """Diagnostics per job, in order: cached findings where the template is unchanged, cfn-lint

@@ -135,6 +135,24 @@ def _plan(eng: cfnlint_engine.Engine, text: str, regions: tuple[str, ...], ignor
     return Template(regions, ignore, data, outline, keys, kept, sizes)
 
 
+# Templates planned ahead (`ahead`), while the build rendered the next one; `findings` takes them.
+_ahead: dict[tuple[str, tuple[str, ...], tuple[str, ...], str], list[Template | list[Finding]]] = {}
+
+
+def ahead(text: str, regions: tuple[str, ...], ignore: list[str], settings: str) -> None:
+    """Plan one template now (decode it, key its resources, read what was kept), for `findings`."""
+    eng = cfnlint_engine.engine()
+    if eng is not None:
+        done = _plan(eng, text, regions, ignore, settings)
+        _ahead.setdefault((text, regions, tuple(ignore), settings), []).append(done)
+
+
+def _planned_once(eng: cfnlint_engine.Engine, text: str, regions: tuple[str, ...], ignore: list[str],
+                  settings: str) -> Template | list[Finding]:
+    done = _ahead.get((text, regions, tuple(ignore), settings))
+    return done.pop() if done else _plan(eng, text, regions, ignore, settings)
+
+
 def findings(texts: list[tuple[str, tuple[str, ...], list[str], str]]) -> list[list[Finding]] | None:
     """cfn-lint's findings of each (text, regions, ignored rules, settings key), canonical; None
     when cfn-lint cannot be run in parts (then lint whole templates)."""
@@ -142,7 +160,8 @@ def findings(texts: list[tuple[str, tuple[str, ...], list[str], str]]) -> list[l
     eng = cfnlint_engine.engine()
     if eng is None:
         return None
-    planned = [_plan(eng, *t) for t in texts]
+    planned = [_planned_once(eng, *t) for t in texts]
+    _ahead.clear()
     templates = [p for p in planned if isinstance(p, Template)]
     work = sum(t.sizes[n] for t in templates for n in t.todo)
     lanes = schedule(templates, _lanes() if work >= PARALLEL_FROM else 1)

@@ -1,13 +1,18 @@
 """Stage lint, started early: a process forked when a build begins, that imports cfn-lint and
 loads its rules (about 0.7 s) on the other core while this one compiles and renders, and then
-lints what it is sent. A build that needs no lint (every template unchanged, or an error before
-lint) stops it unused."""
+lints what it is sent. Each template can be sent ahead as soon as it is rendered (`ahead`): the
+worker starts on it (decoding, keys, kept findings) while this process renders the next one; the
+final request (`call`) finds that work done. A build that needs no lint (every template
+unchanged, or an error before lint) stops it unused."""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import multiprocessing
 import os
+import queue
+import threading
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -40,13 +45,20 @@ def _serve(conn: Connection) -> None:
         cfnlint_engine.engine()
         if not conn.poll():  # nothing to lint yet (asked after loading: a small build is there by then)
             warm()
-        request = conn.recv()
-        if request is not None:
-            fn, args = request
+        while True:
+            request = conn.recv()
+            if request is None:
+                break
+            ahead, fn, args = request
+            if ahead:  # a head start only: if it fails, the final request does the work itself
+                with contextlib.suppress(Exception):
+                    fn(*args)
+                continue
             try:
                 conn.send((True, fn(*args)))
             except Exception:
                 conn.send((False, traceback.format_exc()))
+            break
         conn.close()
     except (EOFError, OSError, KeyboardInterrupt):
         pass
@@ -62,13 +74,29 @@ class Worker:
         self._proc = context.Process(target=_serve, args=(theirs,), name="scc-lint")
         self._proc.start()
         theirs.close()
+        # Requests go out from a thread: a template is larger than the pipe holds, and the worker
+        # reads only between two pieces of work; this process renders on meanwhile.
+        self._out: queue.SimpleQueue[tuple[bool, Callable[..., Any], tuple[Any, ...]] | None] = queue.SimpleQueue()
+        self._sender = threading.Thread(target=self._send_all, name="scc-lint-send", daemon=True)
+        self._sender.start()
         _live.append(self)
 
+    def _send_all(self) -> None:
+        while (request := self._out.get()) is not None:
+            try:
+                self._conn.send(request)
+            except (OSError, ValueError):  # the worker was stopped
+                return
+
+    def ahead(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        """fn(*args) in the worker when it is free, for nothing but a head start on `call`."""
+        self._out.put((True, fn, args))
+
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], meanwhile: Callable[[], None]) -> Any:
-        """fn(*args) in the worker (once), meanwhile() here; RuntimeError with its traceback if fn
-        failed there."""
+        """fn(*args) in the worker (once, after what was sent ahead), meanwhile() here;
+        RuntimeError with its traceback if fn failed there."""
         try:
-            self._conn.send((fn, args))
+            self._out.put((False, fn, args))
             meanwhile()
             ok, value = self._conn.recv()
         finally:
@@ -81,6 +109,8 @@ class Worker:
         if self._proc.is_alive():
             self._proc.kill()
         self._proc.join()
+        self._out.put(None)
+        self._sender.join()  # a send to the stopped worker fails at once (broken pipe)
         self._conn.close()
         if self in _live:
             _live.remove(self)
