@@ -157,6 +157,8 @@ def decode(text: str) -> tuple[Any, list[Finding]]:
     from cfnlint.decode.decode import decode_str
 
     data, errors = decode_str(text)
+    if sympy_parts.needed_by(data):  # here, once per template, before any lane is forked to lint it
+        sympy_parts.whole()
     return data, [finding(m) for m in errors or []]
 
 
@@ -173,8 +175,6 @@ def run(eng: Engine, data: Any, regions: tuple[str, ...], ignore: list[str], sel
     from cfnlint.config import ConfigMixIn
     from cfnlint.runner import run_template_by_data
 
-    if sympy_parts.needed_by(data):
-        sympy_parts.whole()
     config = ConfigMixIn(**ManualArgs(regions=list(regions), ignore_checks=ignore))
     _state.selection, _state.descent_only, _state.descent = selection, descent_only, {}
     # A rule that is switched off (ignored, informational, experimental) still runs in cfn-lint,

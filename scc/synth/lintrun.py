@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from scc.synth import cfnlint_engine, lintcache, lintparts, sympy_parts
+from scc.synth import cfnlint_engine, lintcache, lintparts
 from scc.synth.lintcache import Finding
 
 # Time estimates, in characters of a resource's JSON: the template-wide rules cost about as much as
@@ -123,8 +123,6 @@ def _plan(eng: cfnlint_engine.Engine, text: str, regions: tuple[str, ...], ignor
     data, errors = cfnlint_engine.decode(text)
     if errors or data is None:
         return lintcache.canonical(errors)
-    if sympy_parts.needed_by(data):  # once, before lanes are forked
-        sympy_parts.whole()
     resources = data.get("Resources") if isinstance(data, dict) else None
     if not isinstance(resources, dict):
         return lintcache.canonical(cfnlint_engine.run(eng, data, regions, ignore, None).template)
