@@ -4,8 +4,10 @@ test process has usually imported sympy whole already."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -54,3 +56,25 @@ assert not [m for m in sys.modules if m == "sympy" or m.startswith("sympy.")]
 import sympy
 assert sympy.simplify is not None and "sympy.polys" in sys.modules
 """)
+
+
+def test_a_build_whose_override_adds_conditions_lints_them(tmp_path: Path) -> None:
+    """The real path: `scc build` forks its lint worker, which loads sympy's parts; the template's
+    Conditions (written by an override) make sympy whole before cfn-lint reads them."""
+    spec = (ROOT / "examples" / "shop.yaml").read_text() + """
+overrides:
+  resources:
+    ReportsBucket: { Type: AWS::S3::Bucket }
+  patch:
+    - op: add
+      path: /Conditions
+      value: { InEurope: { "Fn::Equals": [{ Ref: "AWS::Region" }, eu-west-1] } }
+    - { op: add, path: /Resources/ReportsBucket/Condition, value: InEurope }
+"""
+    (tmp_path / "shop.yaml").write_text(spec)
+    out = subprocess.run([sys.executable, "-m", "scc", "build", "shop.yaml", "-o", "out"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "SCC_CACHE_DIR": "", "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Condition: InEurope" in (tmp_path / "out" / "shop.yaml").read_text()
+    assert "lint worker failed" not in out.stderr and "E0002" not in out.stdout + out.stderr
