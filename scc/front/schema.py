@@ -103,7 +103,7 @@ def _plain(data: Any) -> bool:
     """Data on which both validators read the schema alike: no floats (jsonschema-rs, as JSON
     Schema says, counts 1.0 as an integer; scc does not), mapping keys that are strings, integers
     that fit 64 bits. (Patterns agree: every one ends in `$`, which is `\\Z` in both, and uses
-    only explicit character classes; tests/test_schema.py holds the two to the same verdicts.)"""
+    only explicit character classes; tests/test_schema_fast.py holds the two to the same verdicts.)"""
     stack = [data]
     while stack:
         item = stack.pop()
